@@ -1,0 +1,106 @@
+/**
+ * The contract every backend implements. A backend turns jobs into native artifacts (pure
+ * `render`), reads back what it owns on the host (`readInstalled`, one batched query), and
+ * applies a list of artifact changes (`apply`, idempotent). The plan engine (src/plan) is
+ * generic over this contract: no backend knows about plans.
+ */
+import type { BackendName, Job } from '../model/job.js';
+import type { Clock, DirFs, Runner } from '../platform/ports.js';
+
+/** One native thing sched writes for a job: a unit file, a timer, a plist, a crontab entry… */
+export interface Artifact {
+  /** Unique within the backend and project: a file name, `crontab:<job>`, `<ns>/<name>`. */
+  id: string;
+  /** The job it belongs to; `''` for project-wide artifacts (e.g. the crontab catch-up line). */
+  job: string;
+  /** What it is, for people: `service`, `timer`, `crontab entry`, `plist`, `task`, `cronjob`. */
+  kind: string;
+  /** The exact text sched writes, ownership header included. */
+  content: string;
+  /** Hash of the rendered content (see src/backends/header.ts); it is also in the header. */
+  hash: string;
+}
+
+/** An artifact as found on the host. */
+export interface InstalledArtifact {
+  id: string;
+  job: string;
+  kind: string;
+  /** The text as it is now on the host (for diffs). */
+  content: string;
+  /** The hash sched recorded in the header when it wrote the artifact; undefined: no header (not ours). */
+  recordedHash?: string;
+  /** Hash of the content as it is now, computed the same way; differs from recordedHash after a hand edit. */
+  actualHash: string;
+  /** Registered with the scheduler (timer enabled and active, agent loaded, task present…). */
+  registered: boolean;
+}
+
+export type ChangeAction = 'create' | 'update' | 'delete';
+
+/** One change to one artifact, as the plan engine decided it. */
+export interface ArtifactChange {
+  action: ChangeAction;
+  id: string;
+  job: string;
+  kind: string;
+  /** What is installed now (update, delete). */
+  before?: InstalledArtifact;
+  /** What sched wants installed (create, update). */
+  after?: Artifact;
+}
+
+/** Everything a renderer needs beyond the job, resolved once per run. */
+export interface RenderContext {
+  /** Absolute path to the node binary that runs sched (cron and launchd have no PATH). */
+  nodePath: string;
+  /** Absolute path to sched's bin/run.js. */
+  schedBin: string;
+  /** sched's state directory (logs live below it). */
+  stateDir: string;
+  /** The host's IANA zone, for backends that only know local time. */
+  hostTimezone: string;
+  /** The user's home directory. */
+  homeDir: string;
+}
+
+export interface Detection {
+  available: boolean;
+  /** Why it is or is not available, in words for `plan` and `doctor`. */
+  reason: string;
+}
+
+/** What the OS access of a backend is built from; swapped for fakes in tests. */
+export interface BackendPorts {
+  runner: Runner;
+  clock: Clock;
+  /** A directory the backend owns files in (unit dir, LaunchAgents), when it has one. */
+  dir?: DirFs;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** Is this scheduler reachable here? */
+  detect(): Promise<Detection>;
+  /**
+   * Problems that make the job inexpressible on this backend, as sentences naming why and what
+   * to do. Empty when render will succeed. Pure.
+   */
+  check(job: Job, ctx: RenderContext): string[];
+  /** The job's artifacts, byte-stable. Pure. Throws InexpressibleError when check() is not empty. */
+  render(job: Job, ctx: RenderContext): Artifact[];
+  /** Project-wide artifacts (catch-up entry…) given all enabled jobs; may be empty. Pure. */
+  renderProject?(project: string, jobs: Job[], ctx: RenderContext): Artifact[];
+  /** Everything this project owns on the host, in one batched query. */
+  readInstalled(project: string): Promise<InstalledArtifact[]>;
+  /**
+   * Artifacts with sched's names that sched did not write (a name clash): ids with a reason.
+   * Part of readInstalled's result in practice: returned as InstalledArtifact without recordedHash.
+   */
+  /** Applies the changes, idempotently; one reload per call. */
+  apply(project: string, changes: ArtifactChange[]): Promise<void>;
+  /** Warnings for `plan` (lingering off, daemon not running…). */
+  warnings?(): Promise<string[]>;
+  /** Starts a job now through the scheduler (`run-now`). */
+  runNow?(project: string, job: string): Promise<void>;
+}

@@ -1,0 +1,54 @@
+/**
+ * Ports: the only ways sched's logic reaches the operating system. Node implementations live
+ * beside this file; tests use in-memory or recording ones, so most tests need no OS at all.
+ */
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Text fed to the command's standard input. */
+  input?: string;
+  /** Extra environment (merged over the current one). */
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs an external command. Never throws for a non-zero exit: the adapter decides what an exit
+ * code means. Throws only when the command cannot be started at all (`ENOENT` and the like).
+ */
+export interface Runner {
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A file in a {@link DirFs}. */
+export interface DirEntry {
+  name: string;
+  isSymlink: boolean;
+  isFile: boolean;
+}
+
+/**
+ * A file system rooted at one directory. Names are single path components: a name with `/`,
+ * `..` or a NUL is refused, and symlinks are never followed (sched never writes through a link
+ * out of its own directories).
+ */
+export interface DirFs {
+  readonly root: string;
+  list(): Promise<DirEntry[]>;
+  /** The file's text, or undefined when it does not exist. Refuses symlinks. */
+  read(name: string): Promise<string | undefined>;
+  /** Atomic write (temp file, fsync, rename) with the given mode (default 0o644). */
+  write(name: string, content: string | Uint8Array, mode?: number): Promise<void>;
+  /** Removes the file; no error when it is already gone. */
+  remove(name: string): Promise<void>;
+}

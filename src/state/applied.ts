@@ -1,0 +1,53 @@
+/**
+ * The applied spec: what `apply` installed for a job, written to the state dir so that
+ * `sched run` uses exactly that — never the repository's YAML, which may be edited but not applied.
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackendName, Job } from '../model/job.js';
+import { ensureDirNoSymlink, NodeDirFs } from '../platform/node.js';
+import { jobStateDir, projectStateDir } from './paths.js';
+
+export const APPLIED_SPEC_FILE = 'spec.json';
+
+export interface AppliedSpec {
+  format_version: 1;
+  backend: BackendName;
+  appliedAt: string;
+  /** The schedules.yaml the job came from. */
+  sourceFile: string;
+  job: Job;
+}
+
+export class AppliedSpecStore {
+  constructor(readonly root: string) {}
+
+  async write(spec: AppliedSpec): Promise<void> {
+    const dir = jobStateDir(this.root, spec.job.project, spec.job.name);
+    await mkdir(path.dirname(this.root), { recursive: true });
+    await ensureDirNoSymlink(dir, 0o700, path.dirname(this.root));
+    await new NodeDirFs(dir, 0o700).write(APPLIED_SPEC_FILE, JSON.stringify(spec, null, 2) + '\n', 0o600);
+  }
+
+  async read(project: string, job: string): Promise<AppliedSpec | undefined> {
+    const text = await new NodeDirFs(jobStateDir(this.root, project, job)).read(APPLIED_SPEC_FILE);
+    return text === undefined ? undefined : (JSON.parse(text) as AppliedSpec);
+  }
+
+  /** All applied specs of a project (jobs whose spec file exists). */
+  async list(project: string): Promise<AppliedSpec[]> {
+    const jobsDir = path.join(projectStateDir(this.root, project), 'jobs');
+    const names = await readdir(jobsDir).catch(() => [] as string[]);
+    const specs: AppliedSpec[] = [];
+    for (const name of names.sort()) {
+      const text = await readFile(path.join(jobsDir, name, APPLIED_SPEC_FILE), 'utf8').catch(() => undefined);
+      if (text) specs.push(JSON.parse(text) as AppliedSpec);
+    }
+    return specs;
+  }
+
+  /** Removes the spec only: run history and logs stay for `sched history`. */
+  async remove(project: string, job: string): Promise<void> {
+    await rm(path.join(jobStateDir(this.root, project, job), APPLIED_SPEC_FILE), { force: true });
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Where sched keeps its state: `$SCHED_HOME`, else the platform's state directory.
+ * Layout below the root: `projects/<project>/jobs/<job>/` (spec.json, last-run.json,
+ * history.jsonl, run.log…), `projects/<project>/locks/`.
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+export function stateRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string {
+  if (env.SCHED_HOME) return path.resolve(env.SCHED_HOME);
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'sched');
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'sched');
+  return path.join(env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'sched');
+}
+
+export function projectStateDir(root: string, project: string): string {
+  return path.join(root, 'projects', project);
+}
+
+export function jobStateDir(root: string, project: string, job: string): string {
+  return path.join(projectStateDir(root, project), 'jobs', job);
+}
+
+export function logDir(root: string, project: string, job: string): string {
+  return jobStateDir(root, project, job);
+}
