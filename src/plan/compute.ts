@@ -1,0 +1,127 @@
+/**
+ * The reconciler's decision, pure: desired artifacts vs installed ones → changes with reasons.
+ * Every backend goes through this one function, so "edited by hand", "missing" and ownership
+ * clashes mean the same everywhere.
+ */
+import { createHash } from 'node:crypto';
+import type { Artifact, InstalledArtifact } from '../backends/types.js';
+import { UserError } from '../errors.js';
+import type { ChangeTarget, JobAction, JobPlan, PlannedArtifactChange, Reason } from './types.js';
+import { REASONS } from './types.js';
+
+export interface DesiredArtifact extends Artifact {
+  target: ChangeTarget;
+}
+export interface FoundArtifact extends InstalledArtifact {
+  target: ChangeTarget;
+}
+
+export interface ComputeInput {
+  desired: DesiredArtifact[];
+  installed: FoundArtifact[];
+  /** Jobs that had been applied before (their spec is in the state dir): a lost artifact is "missing", not "new". */
+  previouslyApplied: ReadonlySet<string>;
+  /** Jobs present in the file but paused: their removal reads "paused", not "removed from the file". */
+  paused: ReadonlySet<string>;
+  /** A destroy plan: every deletion reads "destroy". */
+  destroy?: boolean;
+  /** Only plan these jobs (project-wide artifacts are kept in every targeted plan). */
+  targets?: ReadonlySet<string>;
+}
+
+/** Artifact changes grouped per job, in a stable order (by job name, project-wide last). */
+export function computeJobPlans(input: ComputeInput): JobPlan[] {
+  const clashes = input.installed.filter(
+    (i) => i.recordedHash === undefined && input.desired.some((d) => key(d) === key(i)),
+  );
+  if (clashes.length > 0) {
+    throw new UserError(
+      `name clash: ${clashes.map((c) => c.id).join(', ')} already exist${clashes.length === 1 ? 's' : ''} and were not written by sched`,
+      'sched never overwrites a file it did not write. Rename the job, or move the existing file away if it is yours to replace.',
+    );
+  }
+  const ours = input.installed.filter((i) => i.recordedHash !== undefined);
+  const desiredById = new Map(input.desired.map((d) => [key(d), d]));
+  const installedById = new Map(ours.map((i) => [key(i), i]));
+  const ids = [...new Set([...desiredById.keys(), ...installedById.keys()])];
+
+  const byJob = new Map<string, PlannedArtifactChange[]>();
+  const touched = new Set<string>();
+  for (const id of ids) {
+    const want = desiredById.get(id);
+    const have = installedById.get(id);
+    const job = (want ?? have)!.job;
+    touched.add(job);
+    const change = decide(want, have, input);
+    if (!change) continue;
+    const list = byJob.get(job) ?? [];
+    list.push(change);
+    byJob.set(job, list);
+  }
+
+  const jobs: JobPlan[] = [];
+  for (const job of [...touched].sort(compareJobs)) {
+    if (input.targets && job !== '' && !input.targets.has(job)) continue;
+    const changes = (byJob.get(job) ?? []).sort((a, b) => key(a).localeCompare(key(b)));
+    jobs.push({ job, action: jobAction(changes), reasons: uniqueReasons(changes), changes, notes: [] });
+  }
+  return jobs;
+}
+
+/** Artifact ids are unique per backend; the same id on two backends is two artifacts. */
+function key(a: { target: ChangeTarget; id: string }): string {
+  return `${a.target}\0${a.id}`;
+}
+
+function decide(
+  want: DesiredArtifact | undefined,
+  have: FoundArtifact | undefined,
+  input: ComputeInput,
+): PlannedArtifactChange | undefined {
+  if (want && !have) {
+    const reason = input.previouslyApplied.has(want.job) ? REASONS.missing : REASONS.new;
+    return { action: 'create', id: want.id, job: want.job, kind: want.kind, after: want, reason, target: want.target };
+  }
+  if (!want && have) {
+    const reason = input.destroy ? REASONS.destroy : input.paused.has(have.job) ? REASONS.paused : REASONS.removed;
+    return { action: 'delete', id: have.id, job: have.job, kind: have.kind, before: have, reason, target: have.target };
+  }
+  if (!want || !have) return undefined;
+  let reason: Reason | undefined;
+  if (have.actualHash !== have.recordedHash) reason = REASONS.handEdited;
+  else if (have.recordedHash !== want.hash) reason = REASONS.changed;
+  else if (!have.registered) reason = REASONS.notRegistered;
+  if (!reason) return undefined;
+  return { action: 'update', id: want.id, job: want.job, kind: want.kind, before: have, after: want, reason, target: want.target };
+}
+
+function jobAction(changes: PlannedArtifactChange[]): JobAction {
+  if (changes.length === 0) return 'no-op';
+  if (changes.every((c) => c.action === 'create')) return 'create';
+  if (changes.every((c) => c.action === 'delete')) return 'delete';
+  return 'update';
+}
+
+function uniqueReasons(changes: PlannedArtifactChange[]): Reason[] {
+  return [...new Set(changes.map((c) => c.reason))];
+}
+
+/** Job names sorted; the project-wide pseudo-job ('') last. */
+function compareJobs(a: string, b: string): number {
+  if (a === '') return 1;
+  if (b === '') return -1;
+  return a.localeCompare(b);
+}
+
+export function summarize(jobs: JobPlan[]): { add: number; change: number; delete: number } {
+  const count = (action: JobAction) => jobs.filter((j) => j.action === action).length;
+  return { add: count('create'), change: count('update'), delete: count('delete') };
+}
+
+/** A fingerprint of what is installed, so a saved plan can be refused once the host changed. */
+export function hostFingerprint(installed: readonly FoundArtifact[]): string {
+  const lines = installed
+    .map((i) => `${i.target}\0${i.id}\0${i.recordedHash ?? '-'}\0${i.actualHash}\0${i.registered ? 1 : 0}`)
+    .sort();
+  return 'sha256:' + createHash('sha256').update(lines.join('\n')).digest('hex');
+}

@@ -1,0 +1,136 @@
+/**
+ * The plan as data: `sched plan --json` and the saved plan file (`--out`). Versioned by
+ * `format_version`; fields are snake_case and only ever added to within a version.
+ * Documented in docs/plan-json.md.
+ */
+import type { Plan } from './types.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export interface PlanJson {
+  format_version: 1;
+  project: string;
+  backend: string;
+  backend_reason: string;
+  file: string;
+  file_hash: string;
+  host_fingerprint: string;
+  created_at: string;
+  destroy: boolean;
+  targets: string[] | null;
+  warnings: string[];
+  summary: { add: number; change: number; delete: number };
+  has_changes: boolean;
+  jobs: Array<{
+    job: string;
+    action: string;
+    reasons: string[];
+    schedule: string | null;
+    timezone: string | null;
+    next_runs: string[];
+    notes: string[];
+    changes: Array<{
+      action: string;
+      id: string;
+      kind: string;
+      target: string;
+      reason: string;
+      before: { content: string; recorded_hash: string | null; actual_hash: string; registered: boolean } | null;
+      after: { content: string; hash: string } | null;
+    }>;
+  }>;
+}
+
+export function planToJson(plan: Plan): PlanJson {
+  return {
+    format_version: 1,
+    project: plan.project,
+    backend: plan.backend,
+    backend_reason: plan.backendReason,
+    file: plan.file,
+    file_hash: plan.fileHash,
+    host_fingerprint: plan.hostFingerprint,
+    created_at: plan.createdAt,
+    destroy: Boolean(plan.destroy),
+    targets: plan.targets ?? null,
+    warnings: plan.warnings,
+    summary: plan.summary,
+    has_changes: plan.summary.add + plan.summary.change + plan.summary.delete > 0,
+    jobs: plan.jobs.map((j) => ({
+      job: j.job,
+      action: j.action,
+      reasons: j.reasons,
+      schedule: j.schedule ?? null,
+      timezone: j.timezone ?? null,
+      next_runs: j.nextRuns ?? [],
+      notes: j.notes,
+      changes: j.changes.map((c) => ({
+        action: c.action,
+        id: c.id,
+        kind: c.kind,
+        target: c.target,
+        reason: c.reason,
+        before: c.before
+          ? {
+              content: c.before.content,
+              recorded_hash: c.before.recordedHash ?? null,
+              actual_hash: c.before.actualHash,
+              registered: c.before.registered,
+            }
+          : null,
+        after: c.after ? { content: c.after.content, hash: c.after.hash } : null,
+      })),
+    })),
+  };
+}
+
+/** Reads a saved plan back; throws on anything that is not a plan of this format. */
+export function planFromJson(data: unknown): Plan {
+  const j = data as PlanJson;
+  if (!j || typeof j !== 'object' || j.format_version !== PLAN_FORMAT_VERSION || !Array.isArray(j.jobs)) {
+    throw new Error('not a sched plan file of format_version 1');
+  }
+  return {
+    format_version: 1,
+    project: j.project,
+    backend: j.backend as Plan['backend'],
+    backendReason: j.backend_reason,
+    file: j.file,
+    fileHash: j.file_hash,
+    hostFingerprint: j.host_fingerprint,
+    createdAt: j.created_at,
+    destroy: j.destroy,
+    targets: j.targets ?? undefined,
+    warnings: j.warnings,
+    summary: j.summary,
+    jobs: j.jobs.map((job) => ({
+      job: job.job,
+      action: job.action as Plan['jobs'][number]['action'],
+      reasons: job.reasons as Plan['jobs'][number]['reasons'],
+      schedule: job.schedule ?? undefined,
+      timezone: job.timezone ?? undefined,
+      nextRuns: job.next_runs,
+      notes: job.notes,
+      changes: job.changes.map((c) => ({
+        action: c.action as 'create' | 'update' | 'delete',
+        id: c.id,
+        job: job.job,
+        kind: c.kind,
+        target: c.target as Plan['jobs'][number]['changes'][number]['target'],
+        reason: c.reason as Plan['jobs'][number]['changes'][number]['reason'],
+        before: c.before
+          ? {
+              id: c.id,
+              job: job.job,
+              kind: c.kind,
+              content: c.before.content,
+              recordedHash: c.before.recorded_hash ?? undefined,
+              actualHash: c.before.actual_hash,
+              registered: c.before.registered,
+            }
+          : undefined,
+        after: c.after ? { id: c.id, job: job.job, kind: c.kind, content: c.after.content, hash: c.after.hash } : undefined,
+      })),
+    })),
+  };
+}

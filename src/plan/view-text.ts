@@ -1,0 +1,84 @@
+/**
+ * The plan as people read it, Terraform-style: one block per job with `+`/`~`/`-`, the reasons,
+ * the schedule in words and the next fire times, and a unified diff of each native artifact.
+ */
+import { createTwoFilesPatch } from 'diff';
+import type { JobPlan, Plan, PlannedArtifactChange } from './types.js';
+import { isEmptyPlan } from './types.js';
+
+export interface TextViewOptions {
+  color: boolean;
+  /** Show unchanged jobs too (status-like listing). */
+  showUnchanged?: boolean;
+}
+
+const SYMBOL = { create: '+', update: '~', delete: '-', 'no-op': ' ' } as const;
+const COLOR = { create: 32, update: 33, delete: 31, 'no-op': 0 } as const;
+
+/** Whether to colour output: a TTY, and NO_COLOR unset (https://no-color.org). */
+export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+export function renderPlanText(plan: Plan, options: TextViewOptions): string {
+  const paint = (code: number, text: string) => (options.color && code ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const bold = (text: string) => (options.color ? `\u001b[1m${text}\u001b[0m` : text);
+  const out: string[] = [];
+  out.push(`Backend: ${plan.backend} (${plan.backendReason})`);
+  for (const warning of plan.warnings) out.push(paint(33, `Warning: ${warning}`));
+  out.push('');
+
+  const shown = plan.jobs.filter((j) => options.showUnchanged || j.action !== 'no-op');
+  for (const job of shown) {
+    const label = job.job === '' ? `(project ${plan.project})` : job.job;
+    const reasons = job.reasons.length ? ` (${job.reasons.join(', ')})` : '';
+    out.push(paint(COLOR[job.action], `${SYMBOL[job.action]} ${bold(label)}${reasons}`));
+    if (job.schedule) out.push(`    schedule: ${job.schedule}${job.timezone ? ` [${job.timezone}]` : ''}`);
+    if (job.nextRuns?.length) out.push(`    next:     ${job.nextRuns.join(', ')}`);
+    for (const note of job.notes) out.push(paint(33, `    note:     ${note}`));
+    for (const change of job.changes) out.push(...renderChange(change, paint));
+    out.push('');
+  }
+
+  if (isEmptyPlan(plan)) {
+    out.push(
+      plan.destroy
+        ? `No changes. Nothing of project ${plan.project} is installed on ${plan.backend}.`
+        : `No changes. The ${plan.backend} scheduler matches ${displayFile(plan.file)}.`,
+    );
+  } else {
+    const { add, change, delete: del } = plan.summary;
+    out.push(bold(`Plan: ${add} to add, ${change} to change, ${del} to delete.`));
+  }
+  return out.join('\n') + '\n';
+}
+
+function renderChange(change: PlannedArtifactChange, paint: (code: number, text: string) => string): string[] {
+  const where = change.target === 'state' ? 'sched state' : change.target;
+  const lines = [`    ${SYMBOL[change.action]} ${change.kind} ${change.id} [${where}] (${change.reason})`];
+  const before = change.before?.content ?? '';
+  const after = change.after?.content ?? '';
+  if (before === after) return lines; // registration-only change: nothing to diff
+  const patch = createTwoFilesPatch(
+    change.before ? change.id : '/dev/null',
+    change.after ? change.id : '/dev/null',
+    before,
+    after,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
+  for (const line of patch.split('\n').slice(2)) {
+    if (line === '' || line.startsWith('=====')) continue;
+    const code = line.startsWith('+') ? 32 : line.startsWith('-') ? 31 : line.startsWith('@@') ? 36 : 0;
+    lines.push(paint(code, `      ${line}`));
+  }
+  return lines;
+}
+
+function displayFile(file: string): string {
+  const cwd = process.cwd();
+  return file.startsWith(cwd + '/') ? file.slice(cwd.length + 1) : file;
+}
+
+export type { JobPlan };
