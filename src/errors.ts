@@ -49,3 +49,26 @@ export class InexpressibleError extends UserError {
     this.name = 'InexpressibleError';
   }
 }
+
+/**
+ * A configuration that does not validate, or a job a backend cannot express: carries the
+ * diagnostics (file:line:col) so the command prints them like `sched validate` does.
+ */
+export class InvalidConfigError extends UserError {
+  constructor(
+    readonly diagnostics: ReadonlyArray<{
+      file: string;
+      line: number;
+      col: number;
+      severity: 'error' | 'warning';
+      code: string;
+      message: string;
+      hint?: string;
+    }>,
+    readonly source?: string,
+  ) {
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    super(`${errors} problem${errors === 1 ? '' : 's'} in the configuration`, 'Run `sched validate` for details.');
+    this.name = 'InvalidConfigError';
+  }
+}

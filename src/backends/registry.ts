@@ -1,0 +1,97 @@
+/**
+ * Builds backends with their real OS ports, and picks one for `backend: auto`. Each backend's
+ * module is imported only when that backend is used, so start-up stays light.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { BackendChoice, BackendName } from '../model/job.js';
+import { NodeDirFs, NodeRunner } from '../platform/node.js';
+import type { Runner } from '../platform/ports.js';
+import type { Backend, Detection } from './types.js';
+
+export interface HostOptions {
+  env?: NodeJS.ProcessEnv;
+  runner?: Runner;
+  homeDir?: string;
+  stateRoot: string;
+  /** systemd: `user` (default) or `system` (as root). */
+  systemdScope?: 'user' | 'system';
+  platform?: NodeJS.Platform;
+}
+
+/** Creates the named backend, wired to this host. */
+export async function createBackend(name: BackendName, options: HostOptions): Promise<Backend> {
+  const env = options.env ?? process.env;
+  const runner = options.runner ?? new NodeRunner();
+  const home = options.homeDir ?? os.homedir();
+  switch (name) {
+    case 'systemd': {
+      const { SystemdBackend } = await import('./systemd/index.js');
+      const scope = options.systemdScope ?? 'user';
+      const unitDir =
+        scope === 'system'
+          ? '/etc/systemd/system'
+          : path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'systemd', 'user');
+      return new SystemdBackend({ runner, dir: new NodeDirFs(unitDir), scope });
+    }
+    case 'crontab': {
+      const { CrontabBackend } = await import('./crontab/index.js');
+      return new CrontabBackend({ runner });
+    }
+    case 'launchd': {
+      const { LaunchdBackend } = await import('./launchd/index.js');
+      const uid = typeof process.getuid === 'function' ? process.getuid() : 501;
+      return new LaunchdBackend({ runner, dir: new NodeDirFs(path.join(home, 'Library', 'LaunchAgents')), uid });
+    }
+    case 'windows': {
+      const { WindowsBackend } = await import('./windows/index.js');
+      return new WindowsBackend({ runner, tempDir: os.tmpdir() });
+    }
+    case 'kubernetes': {
+      const { KubernetesBackend } = await import('./kubernetes/index.js');
+      return new KubernetesBackend({ runner });
+    }
+    case 'embedded': {
+      const { EmbeddedBackend } = await import('./embedded/index.js');
+      return new EmbeddedBackend({ dir: new NodeDirFs(path.join(options.stateRoot, 'embedded'), 0o700) });
+    }
+  }
+}
+
+export interface BackendSelection {
+  backend: Backend;
+  reason: string;
+}
+
+/**
+ * Resolves `backend:` to a backend. `auto` picks launchd on macOS, Task Scheduler on Windows,
+ * the systemd user manager where one answers, else the crontab where `crontab` exists, else
+ * `embedded` — and says why.
+ */
+export async function selectBackend(choice: BackendChoice, options: HostOptions): Promise<BackendSelection> {
+  if (choice !== 'auto') {
+    return { backend: await createBackend(choice, options), reason: 'set in schedules.yaml' };
+  }
+  const platform = options.platform ?? process.platform;
+  if (platform === 'darwin') {
+    return { backend: await createBackend('launchd', options), reason: 'auto: macOS uses launchd' };
+  }
+  if (platform === 'win32') {
+    return { backend: await createBackend('windows', options), reason: 'auto: Windows uses Task Scheduler' };
+  }
+  const rejected: string[] = [];
+  for (const name of ['systemd', 'crontab'] as const) {
+    const backend = await createBackend(name, options);
+    const detection: Detection = await backend.detect().catch((e: Error) => ({ available: false, reason: e.message }));
+    if (detection.available) {
+      const before = rejected.length ? `; ${rejected.join('; ')}` : '';
+      return { backend, reason: `auto: ${detection.reason}${before}` };
+    }
+    rejected.push(`${name}: ${detection.reason}`);
+  }
+  const embedded = await createBackend('embedded', options);
+  return {
+    backend: embedded,
+    reason: `auto: no OS scheduler reachable (${rejected.join('; ')}); jobs are fired by \`sched daemon\``,
+  };
+}

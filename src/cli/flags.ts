@@ -1,0 +1,26 @@
+/** Flags shared by several commands, defined once so they read the same everywhere. */
+import { Flags } from '@oclif/core';
+
+export const fileFlag = Flags.string({
+  char: 'f',
+  description: 'path to schedules.yaml',
+  default: 'schedules.yaml',
+  helpValue: 'FILE',
+});
+
+export const scopeFlag = Flags.string({
+  description: 'systemd scope: user timers (default) or system timers (as root)',
+  options: ['user', 'system'],
+  default: 'user',
+});
+
+export const targetFlag = Flags.string({
+  description: 'limit to these jobs (repeatable)',
+  multiple: true,
+  helpValue: 'JOB',
+});
+
+export const autoApproveFlag = Flags.boolean({
+  description: 'apply without asking for confirmation (needed when stdin is not a terminal)',
+  default: false,
+});
