@@ -11,10 +11,14 @@ import type { RenderContext } from './types.js';
  * late-start and jitter rules the backend has no native form for.
  */
 export function runInvocation(ctx: RenderContext, backend: BackendName, project: string, job: string): string[] {
-  return [ctx.nodePath, ctx.schedBin, 'run', '--project', project, '--trigger', backend, job];
+  return [ctx.nodePath, ctx.schedBin, 'run', '--project', project, '--trigger', backend, ...stateDirArgs(ctx), job];
+}
+
+function stateDirArgs(ctx: RenderContext): string[] {
+  return ctx.explicitStateDir ? ['--state-dir', ctx.explicitStateDir] : [];
 }
 
 /** argv of the boot/wake catch-up entry (backends with no native catch-up: crontab, launchd, embedded). */
 export function catchUpInvocation(ctx: RenderContext, backend: BackendName, project: string): string[] {
-  return [ctx.nodePath, ctx.schedBin, 'run', '--project', project, '--trigger', backend, '--catch-up'];
+  return [ctx.nodePath, ctx.schedBin, 'run', '--project', project, '--trigger', backend, ...stateDirArgs(ctx), '--catch-up'];
 }

@@ -62,6 +62,17 @@ export interface RenderContext {
   hostTimezone: string;
   /** The user's home directory. */
   homeDir: string;
+  /**
+   * Set when the state dir is not the default (`$SCHED_HOME` was set at apply time): native
+   * entries then pass it to `sched run`, since schedulers do not carry the apply's environment.
+   */
+  explicitStateDir?: string;
+}
+
+/** A file written by `sched render`. */
+export interface RenderedFile {
+  name: string;
+  content: string | Uint8Array;
 }
 
 export interface Detection {
@@ -91,6 +102,11 @@ export interface Backend {
   render(job: Job, ctx: RenderContext): Artifact[];
   /** Project-wide artifacts (catch-up entry…) given all enabled jobs; may be empty. Pure. */
   renderProject?(project: string, jobs: Job[], ctx: RenderContext): Artifact[];
+  /**
+   * The artifacts as the files `sched render --out DIR` writes (a crontab block, UTF-16 task
+   * XML…). Without it, each artifact is written as a file named by its id. Pure.
+   */
+  renderFiles?(project: string, artifacts: Artifact[]): RenderedFile[];
   /** Everything this project owns on the host, in one batched query. */
   readInstalled(project: string): Promise<InstalledArtifact[]>;
   /**

@@ -33,6 +33,7 @@ export function renderContext(host: HostSettings): RenderContext {
     stateDir: stateRoot(host.env),
     hostTimezone: hostTimeZone(),
     homeDir: host.env.HOME || os.homedir(),
+    explicitStateDir: host.env.SCHED_HOME ? stateRoot(host.env) : undefined,
   };
 }
 

@@ -45,15 +45,25 @@ export interface PlanOutcome {
 }
 
 /** Loads the file or throws InvalidConfigError with every problem. */
-export async function loadValidProject(file: string, host: HostSettings): Promise<{ project: Project; diagnostics: Diagnostic[]; source: string }> {
-  const loaded = await loadProject(file, { now: host.now });
+export async function loadValidProject(
+  file: string,
+  host: HostSettings,
+  displayName = file,
+): Promise<{ project: Project; diagnostics: Diagnostic[]; source: string }> {
+  const loaded = await loadProject(file, { now: host.now, displayName });
   const source = loaded.source ?? '';
   if (!loaded.project || hasErrors(loaded.diagnostics)) throw new InvalidConfigError(loaded.diagnostics, source);
   return { project: loaded.project, diagnostics: loaded.diagnostics, source };
 }
 
 /** Backend problems (inexpressible schedules…) as diagnostics at the job's position. */
-export function backendDiagnostics(backend: Backend, project: Project, ctx: RenderContext, source: string): Diagnostic[] {
+export function backendDiagnostics(
+  backend: Backend,
+  project: Project,
+  ctx: RenderContext,
+  source: string,
+  displayName: string,
+): Diagnostic[] {
   const where = locateJobs(
     source,
     project.jobs.map((j) => j.name),
@@ -64,7 +74,7 @@ export function backendDiagnostics(backend: Backend, project: Project, ctx: Rend
     for (const problem of backend.check(job, ctx)) {
       const at = where.get(job.name) ?? { line: 1, col: 1 };
       out.push({
-        file: project.file,
+        file: displayName,
         line: at.line,
         col: at.col,
         severity: 'error',
@@ -78,7 +88,7 @@ export function backendDiagnostics(backend: Backend, project: Project, ctx: Rend
 
 export async function makePlan(request: PlanRequest, host: HostSettings): Promise<PlanOutcome> {
   const file = path.resolve(request.file);
-  const { project, diagnostics, source } = await loadValidProject(file, host);
+  const { project, diagnostics, source } = await loadValidProject(file, host, request.file);
   const ctx = renderContext(host);
   const options = hostOptions(host);
   const selection = await selectBackend(project.backend, options);
@@ -101,7 +111,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
 
   const desired: DesiredArtifact[] = [];
   if (!request.destroy) {
-    const problems = backendDiagnostics(backend, project, ctx, source);
+    const problems = backendDiagnostics(backend, project, ctx, source, request.file);
     if (problems.length) throw new InvalidConfigError(problems, source);
     const enabled = project.jobs.filter((j) => j.enabled);
     for (const job of enabled) {

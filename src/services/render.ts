@@ -1,0 +1,41 @@
+/**
+ * `sched render`: the native files for a backend, written to a directory without touching the
+ * host — for review, GitOps and golden tests. Refuses (exit 1) when a job cannot be expressed
+ * exactly on that backend, with the job's position in schedules.yaml.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createBackend } from '../backends/registry.js';
+import type { RenderedFile } from '../backends/types.js';
+import { InvalidConfigError } from '../errors.js';
+import type { BackendName } from '../model/job.js';
+import { assertPlainName } from '../platform/node.js';
+import type { HostSettings } from './host.js';
+import { hostOptions, renderContext } from './host.js';
+import { backendDiagnostics, loadValidProject } from './plan.js';
+
+export async function renderProjectFiles(file: string, backendName: BackendName, host: HostSettings): Promise<RenderedFile[]> {
+  const { project, source } = await loadValidProject(path.resolve(file), host, file);
+  const backend = await createBackend(backendName, hostOptions(host));
+  const ctx = renderContext(host);
+  const problems = backendDiagnostics(backend, project, ctx, source, file);
+  if (problems.length) throw new InvalidConfigError(problems, source);
+  const enabled = project.jobs.filter((j) => j.enabled);
+  const artifacts = [...enabled.flatMap((j) => backend.render(j, ctx)), ...(backend.renderProject?.(project.name, enabled, ctx) ?? [])];
+  return backend.renderFiles
+    ? backend.renderFiles(project.name, artifacts)
+    : artifacts.map((a) => ({ name: a.id, content: a.content }));
+}
+
+/** Writes the files into `outDir` (created if needed); returns their paths. */
+export async function writeRenderedFiles(files: RenderedFile[], outDir: string): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const f of files) {
+    assertPlainName(f.name);
+    const target = path.join(outDir, f.name);
+    await writeFile(target, f.content);
+    written.push(target);
+  }
+  return written;
+}

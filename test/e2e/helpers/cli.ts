@@ -1,0 +1,40 @@
+/**
+ * Runs the compiled sched CLI (`bin/run.js`, built by `npm test`'s build step) as a user would.
+ * An optional `exec` runs it somewhere else (inside the systemd harness's namespace, as another user).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResult } from '../../../src/platform/ports.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SCHED_BIN = path.join(REPO_ROOT, 'bin', 'run.js');
+
+export type Exec = (command: string, args: readonly string[], env?: Record<string, string>, input?: string) => Promise<RunResult>;
+
+/** Why the CLI cannot be run (not built), or undefined. */
+export function cliSkipReason(): string | undefined {
+  return existsSync(path.join(REPO_ROOT, 'dist', 'commands', 'plan.js'))
+    ? undefined
+    : 'sched is not built (run `npm run build`; `npm test` does it)';
+}
+
+export function localExec(cwd?: string): Exec {
+  return (command, args, env = {}, input) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'pipe' });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }));
+      child.stdin.end(input ?? '');
+    });
+}
+
+/** `sched ARGS…` through `exec`, with `env` added. */
+export function sched(exec: Exec, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return exec(process.execPath, [SCHED_BIN, ...args], { NO_COLOR: '1', ...env });
+}
