@@ -51,6 +51,12 @@ export interface KubernetesSettings {
   resources?: Record<string, unknown>;
   envFromSecret?: string;
   history?: { successful?: number; failed?: number };
+  /**
+   * Absolute working directory inside the container (`kubernetes.working_dir`). The job's
+   * host `workingDir` means nothing in a pod, so only this setting becomes `workingDir`;
+   * unset: the image's WORKDIR.
+   */
+  workingDir?: string;
 }
 
 /** One fully resolved job. Paths are absolute; durations are whole seconds. */

@@ -1,0 +1,65 @@
+/** Job builders for the Kubernetes backend tests. */
+import type { Job } from '../../../src/model/job.js';
+import type { RenderContext } from '../../../src/backends/types.js';
+
+export const ctx: RenderContext = {
+  nodePath: '/usr/bin/node',
+  schedBin: '/opt/sched/bin/run.js',
+  stateDir: '/home/u/.local/state/sched',
+  hostTimezone: 'Etc/UTC',
+  homeDir: '/home/u',
+};
+
+export function job(name: string, over: Partial<Job> = {}): Job {
+  return {
+    project: 'billing',
+    name,
+    schedule: { kind: 'cron', expr: '0 2 * * *', source: '0 2 * * *' },
+    command: { argv: ['node', 'scripts/report.js'] },
+    workingDir: '/srv/repo',
+    env: {},
+    timezone: 'Europe/Istanbul',
+    overlap: 'skip',
+    catchUp: false,
+    retries: { max: 0, delaySeconds: 0 },
+    jitterSeconds: 0,
+    enabled: true,
+    kubernetes: { namespace: 'billing', image: 'ghcr.io/acme/billing:1.4.2' },
+    ...over,
+  };
+}
+
+export function cron(expr: string): Job['schedule'] {
+  return { kind: 'cron', expr, source: expr };
+}
+
+/** A file of twelve jobs exercising every mapping. */
+export function twelveJobs(project = 'billing'): Job[] {
+  const k = { namespace: 'billing', image: 'ghcr.io/acme/billing:1.4.2' };
+  const list: Job[] = [
+    job('nightly-report', { timeoutSeconds: 1800, retries: { max: 2, delaySeconds: 0 }, catchUp: true }),
+    job('weekday-sync', {
+      schedule: cron('0 9 * * 1-5'),
+      command: { shell: 'echo "$HOME" && ./sync.sh --fast' },
+    }),
+    job('hourly-ping', { schedule: cron('@hourly'), overlap: 'allow' }),
+    job('every-5', { schedule: cron('*/5 * * * *'), overlap: 'replace', catchUp: true }),
+    job('month-start', {
+      schedule: cron('0 9 1 * *'),
+      env: { MODE: 'full', EMPTY: '', FLAG: 'on', OCT: '0o17' },
+    }),
+    job('paused', { enabled: false }),
+    job('with-secret', { kubernetes: { ...k, envFromSecret: 'billing-env', serviceAccount: 'reporter' } }),
+    job('resources', {
+      kubernetes: {
+        ...k,
+        resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      },
+    }),
+    job('history', { kubernetes: { ...k, history: { successful: 10, failed: 5 } } }),
+    job('workdir', { kubernetes: { ...k, workingDir: '/app' } }),
+    job('sundays', { schedule: cron('30 4 * * 0'), timezone: 'America/New_York' }),
+    job('odd-days', { schedule: cron('0 0 */2 * *') }),
+  ];
+  return list.map((j) => ({ ...j, project }));
+}
