@@ -100,6 +100,16 @@ export interface Backend {
   check(job: Job, ctx: RenderContext): string[];
   /** The job's artifacts, byte-stable. Pure. Throws InexpressibleError when check() is not empty. */
   render(job: Job, ctx: RenderContext): Artifact[];
+  /**
+   * True when a paused job (`enabled: false`) stays registered in a paused form (a suspended
+   * CronJob) rather than being removed: the plan then renders disabled jobs too.
+   */
+  readonly registersPausedJobs?: boolean;
+  /**
+   * Tells the backend about jobs applied before (from the state dir), so readInstalled also looks
+   * where they live (e.g. their Kubernetes namespaces) — needed for destroy and removed jobs.
+   */
+  useJobs?(jobs: Job[]): void;
   /** Project-wide artifacts (catch-up entry…) given all enabled jobs; may be empty. Pure. */
   renderProject?(project: string, jobs: Job[], ctx: RenderContext): Artifact[];
   /**

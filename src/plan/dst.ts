@@ -15,16 +15,19 @@ const FIXED_GAP: Partial<Record<BackendName, string>> = {
   crontab: 'Debian cron runs it once right after the jump',
   embedded: 'sched daemon runs it once right after the jump (Debian cron rule)',
   systemd: 'systemd skips it that day (a known systemd behaviour)',
+  kubernetes: 'the CronJob controller skips it that day',
 };
 const FIXED_REPEAT: Partial<Record<BackendName, string>> = {
   crontab: 'Debian cron runs it once, in the first pass',
   embedded: 'sched daemon runs it once, in the first pass (Debian cron rule)',
   systemd: 'systemd skips the whole repeated hour (a known systemd behaviour)',
+  kubernetes: 'the CronJob controller runs it twice',
 };
 const WILDCARD_REPEAT: Partial<Record<BackendName, string>> = {
   crontab: 'Debian cron fires in both passes',
   embedded: 'sched daemon fires in both passes (Debian cron rule)',
   systemd: 'systemd skips the whole repeated hour (a known systemd behaviour)',
+  kubernetes: 'the CronJob controller fires in both passes',
 };
 
 function unverified(backend: BackendName): string {

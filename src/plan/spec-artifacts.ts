@@ -32,9 +32,29 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** What the spec artifact's content is made of: the backend and the resolved job. */
+/**
+ * The spec artifact's content: one `field: <JSON>` line per field of the resolved job (plus the
+ * backend), sorted — so a plan diff shows exactly the fields that change, and the content reads
+ * back losslessly.
+ */
 function specBody(backend: BackendName, job: Job): string {
-  return stableJson({ backend, job });
+  const fields: Record<string, unknown> = { backend, ...job };
+  return Object.keys(fields)
+    .sort()
+    .filter((key) => fields[key] !== undefined)
+    .map((key) => `${key}: ${JSON.stringify(sortKeys(fields[key]))}\n`)
+    .join('');
+}
+
+function parseSpecBody(content: string): { backend: BackendName; job: Job } {
+  const fields: Record<string, unknown> = {};
+  for (const line of content.split('\n')) {
+    if (!line) continue;
+    const colon = line.indexOf(': ');
+    fields[line.slice(0, colon)] = JSON.parse(line.slice(colon + 2));
+  }
+  const { backend, ...job } = fields;
+  return { backend: backend as BackendName, job: job as unknown as Job };
 }
 
 export function desiredSpecArtifact(backend: BackendName, job: Job): DesiredArtifact {
@@ -59,6 +79,6 @@ export function installedSpecArtifact(spec: AppliedSpec): FoundArtifact {
 
 /** The spec to write for a desired spec artifact (parsed back from its content). */
 export function specFromArtifact(content: string, sourceFile: string, now: Date): AppliedSpec {
-  const { backend, job } = JSON.parse(content) as { backend: BackendName; job: Job };
+  const { backend, job } = parseSpecBody(content);
   return { format_version: 1, backend, appliedAt: now.toISOString(), sourceFile, job };
 }

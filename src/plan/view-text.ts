@@ -68,7 +68,7 @@ function renderChange(change: PlannedArtifactChange, paint: (code: number, text:
     undefined,
     { context: 3 },
   );
-  for (const line of patch.split('\n').slice(2)) {
+  for (const line of patch.split('\n').slice(1)) {
     if (line === '' || line.startsWith('=====')) continue;
     const code = line.startsWith('+') ? 32 : line.startsWith('-') ? 31 : line.startsWith('@@') ? 36 : 0;
     lines.push(paint(code, `      ${line}`));

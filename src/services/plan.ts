@@ -70,7 +70,7 @@ export function backendDiagnostics(
   );
   const out: Diagnostic[] = [];
   for (const job of project.jobs) {
-    if (!job.enabled) continue;
+    if (!job.enabled && !backend.registersPausedJobs) continue;
     for (const problem of backend.check(job, ctx)) {
       const at = where.get(job.name) ?? { line: 1, col: 1 };
       out.push({
@@ -114,7 +114,8 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     const problems = backendDiagnostics(backend, project, ctx, source, request.file);
     if (problems.length) throw new InvalidConfigError(problems, source);
     const enabled = project.jobs.filter((j) => j.enabled);
-    for (const job of enabled) {
+    const registered = backend.registersPausedJobs ? project.jobs : enabled;
+    for (const job of registered) {
       for (const a of backend.render(job, ctx)) desired.push({ ...a, target: backend.name });
     }
     for (const a of backend.renderProject?.(project.name, enabled, ctx) ?? []) desired.push({ ...a, target: backend.name });
@@ -129,6 +130,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
   }
   const installed: FoundArtifact[] = applied.map(installedSpecArtifact);
   for (const b of backends.values()) {
+    b.useJobs?.(applied.filter((s) => s.backend === b.name).map((s) => s.job));
     for (const a of await b.readInstalled(project.name)) installed.push({ ...a, target: b.name });
   }
 

@@ -21,7 +21,11 @@ export async function renderProjectFiles(file: string, backendName: BackendName,
   const problems = backendDiagnostics(backend, project, ctx, source, file);
   if (problems.length) throw new InvalidConfigError(problems, source);
   const enabled = project.jobs.filter((j) => j.enabled);
-  const artifacts = [...enabled.flatMap((j) => backend.render(j, ctx)), ...(backend.renderProject?.(project.name, enabled, ctx) ?? [])];
+  const registered = backend.registersPausedJobs ? project.jobs : enabled;
+  const artifacts = [
+    ...registered.flatMap((j) => backend.render(j, ctx)),
+    ...(backend.renderProject?.(project.name, enabled, ctx) ?? []),
+  ];
   return backend.renderFiles
     ? backend.renderFiles(project.name, artifacts)
     : artifacts.map((a) => ({ name: a.id, content: a.content }));

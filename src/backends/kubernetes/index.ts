@@ -22,6 +22,7 @@ import type {
   Detection,
   InstalledArtifact,
   RenderContext,
+  RenderedFile,
 } from '../types.js';
 import { Kubectl, type KubeTarget } from './adapter.js';
 import {
@@ -108,6 +109,13 @@ export class KubernetesBackend implements Backend {
     const artifacts = renderArtifacts(job);
     this.useJobs([job]);
     return artifacts;
+  }
+
+  /** `sched render`: one YAML document per CronJob, `<namespace>-<name>.yaml` (`<context>-…` with a context). */
+  renderFiles(_project: string, artifacts: Artifact[]): RenderedFile[] {
+    return artifacts
+      .map((a) => ({ name: `${a.id.replace(/[:/]/g, '-')}.yaml`, content: a.content }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   private sortedTargets(): KubeTarget[] {

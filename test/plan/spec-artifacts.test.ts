@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/model/job.js';
+import { desiredSpecArtifact, installedSpecArtifact, specFromArtifact } from '../../src/plan/spec-artifacts.js';
+
+const job: Job = {
+  project: 'p',
+  name: 'nightly',
+  description: 'quotes " and newlines \n and ünïcødé',
+  schedule: { kind: 'cron', expr: '0 2 * * *', source: '0 2 * * *' },
+  command: { argv: ['node', 'report.js', '--since', 'yesterday'] },
+  workingDir: '/srv/app',
+  env: { B: '2', A: '1' },
+  envFile: '/srv/app/.env',
+  timezone: 'Europe/Istanbul',
+  timeoutSeconds: 1800,
+  overlap: 'skip',
+  catchUp: true,
+  retries: { max: 2, delaySeconds: 60 },
+  jitterSeconds: 0,
+  enabled: true,
+};
+
+describe('the applied spec as an artifact', () => {
+  it('reads back exactly the job it was made from', () => {
+    const artifact = desiredSpecArtifact('systemd', job);
+    const spec = specFromArtifact(artifact.content, '/srv/app/schedules.yaml', new Date('2026-01-01T00:00:00Z'));
+    expect(spec.job).toEqual(job);
+    expect(spec.backend).toBe('systemd');
+  });
+
+  it('puts one field per line, so a change shows as one changed line', () => {
+    const before = desiredSpecArtifact('systemd', job).content.split('\n');
+    const after = desiredSpecArtifact('systemd', { ...job, timeoutSeconds: 60 }).content.split('\n');
+    expect(before.filter((l, i) => l !== after[i])).toEqual(['timeoutSeconds: 1800']);
+  });
+
+  it('hashes the same job the same way whether desired or installed', () => {
+    const spec = specFromArtifact(desiredSpecArtifact('crontab', job).content, '/f', new Date());
+    expect(installedSpecArtifact(spec).recordedHash).toBe(desiredSpecArtifact('crontab', job).hash);
+    expect(desiredSpecArtifact('crontab', { ...job, env: { A: '1', B: '2' } }).hash).toBe(desiredSpecArtifact('crontab', job).hash);
+  });
+});
