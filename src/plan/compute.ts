@@ -113,8 +113,9 @@ function compareJobs(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
+/** Jobs to add, change and delete; the project-wide entry (job '') is not a job and not counted. */
 export function summarize(jobs: JobPlan[]): { add: number; change: number; delete: number } {
-  const count = (action: JobAction) => jobs.filter((j) => j.action === action).length;
+  const count = (action: JobAction) => jobs.filter((j) => j.job !== '' && j.action === action).length;
   return { add: count('create'), change: count('update'), delete: count('delete') };
 }
 

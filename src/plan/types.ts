@@ -68,8 +68,9 @@ export interface Plan {
   summary: { add: number; change: number; delete: number };
 }
 
+/** No change at all, the project-wide entry included. */
 export function isEmptyPlan(plan: Plan): boolean {
-  return plan.summary.add + plan.summary.change + plan.summary.delete === 0;
+  return plan.jobs.every((j) => j.action === 'no-op');
 }
 
 export type { InstalledArtifact };

@@ -4,6 +4,7 @@
  * Documented in docs/plan-json.md.
  */
 import type { Plan } from './types.js';
+import { isEmptyPlan } from './types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -55,7 +56,7 @@ export function planToJson(plan: Plan): PlanJson {
     targets: plan.targets ?? null,
     warnings: plan.warnings,
     summary: plan.summary,
-    has_changes: plan.summary.add + plan.summary.change + plan.summary.delete > 0,
+    has_changes: !isEmptyPlan(plan),
     jobs: plan.jobs.map((j) => ({
       job: j.job,
       action: j.action,

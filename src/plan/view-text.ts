@@ -30,7 +30,7 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
 
   const shown = plan.jobs.filter((j) => options.showUnchanged || j.action !== 'no-op');
   for (const job of shown) {
-    const label = job.job === '' ? `(project ${plan.project})` : job.job;
+    const label = job.job === '' ? `(project-wide: ${job.changes.map((c) => c.kind).join(', ') || 'entries'})` : job.job;
     const reasons = job.reasons.length ? ` (${job.reasons.join(', ')})` : '';
     out.push(paint(COLOR[job.action], `${SYMBOL[job.action]} ${bold(label)}${reasons}`));
     if (job.schedule) out.push(`    schedule: ${job.schedule}${job.timezone ? ` [${job.timezone}]` : ''}`);
@@ -48,7 +48,8 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
     );
   } else {
     const { add, change, delete: del } = plan.summary;
-    out.push(bold(`Plan: ${add} to add, ${change} to change, ${del} to delete.`));
+    const projectWide = plan.jobs.some((j) => j.job === '' && j.action !== 'no-op') ? ' The project-wide entry changes too.' : '';
+    out.push(bold(`Plan: ${add} to add, ${change} to change, ${del} to delete.${projectWide}`));
   }
   return out.join('\n') + '\n';
 }

@@ -41,6 +41,7 @@ export function assertPlainName(name: string): void {
  * is a symlink: sched never writes through a link out of its own directories.
  */
 export async function ensureDirNoSymlink(dir: string, mode: number, base = path.parse(dir).root): Promise<void> {
+  await mkdir(base, { recursive: true, mode });
   const rel = path.relative(base, dir);
   let current = base;
   for (const part of rel.split(path.sep).filter(Boolean)) {
