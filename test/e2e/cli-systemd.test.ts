@@ -13,7 +13,14 @@ const skip = systemdUserSkipReason() ?? cliSkipReason();
 if (skip) console.warn(`[skip] e2e CLI on real systemd: ${skip}`);
 
 /** Arguments that break naive quoting in unit files and shells. */
-const NASTY_ARGS = [`it's "quoted"`, '100% sure', '$HOME and ${PATH}', 'back\\slash\\n', 'tab\there', 'ünïcødé ✓'];
+const NASTY_ARGS = [
+  `it's "quoted"`,
+  '100% sure',
+  '$HOME and ${PATH}',
+  'back\\slash\\n',
+  'tab\there',
+  'ünïcødé ✓',
+];
 
 function yamlFor(outFile: string, jobs: string[]): string {
   const all: Record<string, string> = {
@@ -84,18 +91,27 @@ describe.skipIf(skip)('sched CLI on a real systemd user manager', () => {
   it('lists every timer with its next elapse equal to `sched next`', async () => {
     for (const job of ['nightly', 'weekdays', 'first-or-friday', 'every-minute']) {
       const unit = `sched-e2e-${job}.timer`;
-      const shown = await h.exec('systemctl', ['--user', 'show', unit, '-p', 'NextElapseUSecRealtime,ActiveState,UnitFileState', '--timestamp=unix']);
+      const shown = await h.exec('systemctl', [
+        '--user',
+        'show',
+        unit,
+        '-p',
+        'NextElapseUSecRealtime,ActiveState,UnitFileState',
+        '--timestamp=unix',
+      ]);
       expect(shown.stdout).toContain('ActiveState=active');
       expect(shown.stdout).toContain('UnitFileState=enabled');
-      const elapse = /NextElapseUSecRealtime=@(\d+)/.exec(shown.stdout);
+      // The harness runs with TZ=UTC, so systemctl prints e.g. `Mon 2026-11-23 01:30:00 UTC`.
+      const elapse = /NextElapseUSecRealtime=\w{3} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/.exec(shown.stdout);
       expect(elapse, shown.stdout).not.toBeNull();
       const next = await cli(['next', job, '-f', file, '--count', '1', '--json']);
       expect(next.exitCode, next.stderr).toBe(0);
       const [iso] = JSON.parse(next.stdout) as string[];
-      expect(Number(elapse![1])).toBe(Date.parse(iso!) / 1000);
+      expect(Date.parse(`${elapse![1]}T${elapse![2]}Z`)).toBe(Date.parse(iso!));
     }
     const timers = await h.exec('systemctl', ['--user', 'list-timers', '--all', '--no-pager']);
-    for (const job of ['nightly', 'weekdays', 'first-or-friday', 'every-minute']) expect(timers.stdout).toContain(`sched-e2e-${job}.timer`);
+    for (const job of ['nightly', 'weekdays', 'first-or-friday', 'every-minute'])
+      expect(timers.stdout).toContain(`sched-e2e-${job}.timer`);
   });
 
   it('really fires the every-minute job through sched run with its argv intact', async () => {
@@ -105,7 +121,12 @@ describe.skipIf(skip)('sched CLI on a real systemd user manager', () => {
       await new Promise((r) => setTimeout(r, 1000));
       text = await readFile(outFile, 'utf8').catch(() => undefined);
     }
-    expect(text, 'the job did not fire within 75 s').toBeDefined();
+    if (text === undefined) {
+      const status = await h.exec('systemctl', ['--user', 'status', 'sched-e2e-every-minute.service', '--no-pager']);
+      const history = await cli(['history', 'every-minute', '--project', 'e2e', '--json']);
+      const logs = await cli(['logs', 'every-minute', '--project', 'e2e', '-n', '20']);
+      expect.fail(`the job did not fire within 75 s\n${status.stdout}\n${history.stdout}${history.stderr}\n${logs.stdout}${logs.stderr}`);
+    }
     expect(JSON.parse(text!)).toEqual(NASTY_ARGS);
   }, 90_000);
 
