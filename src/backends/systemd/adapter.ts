@@ -1,0 +1,261 @@
+/**
+ * The systemd backend's OS side: unit files in one directory (a DirFs) and `systemctl` through a
+ * Runner. User scope by default (`systemctl --user`, `~/.config/systemd/user`); system scope (as
+ * root) uses plain `systemctl` and `/etc/systemd/system`.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { contentHash } from '../header.js';
+import type {
+  Artifact,
+  ArtifactChange,
+  Backend,
+  Detection,
+  InstalledArtifact,
+  RenderContext,
+} from '../types.js';
+import type { Job } from '../../model/job.js';
+import type { DirFs, RunResult, Runner } from '../../platform/ports.js';
+import { ExternalCommandError, UserError } from '../../errors.js';
+import { splitHeader } from './parse.js';
+import {
+  checkSystemdJob,
+  renderSystemdJob,
+  serviceName,
+  systemdNotes,
+  UNIT_PREFIX,
+  type SystemdScope,
+} from './render.js';
+
+export interface SystemdBackendOptions {
+  runner: Runner;
+  /** The unit directory (see {@link systemdUnitDir}). */
+  dir: DirFs;
+  scope: SystemdScope;
+  /** The user whose lingering is checked (default: $USER, else the OS user name). */
+  user?: string;
+}
+
+/** Where unit files live for a scope. */
+export function systemdUnitDir(
+  scope: SystemdScope,
+  home: string = os.homedir(),
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (scope === 'system') return '/etc/systemd/system';
+  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'systemd', 'user');
+}
+
+const UNIT_FILE = /^sched-[a-z0-9][a-z0-9-]*\.(service|timer)$/;
+
+/** Splits `systemctl show` output (blank-line separated blocks of Key=Value) into records. */
+export function parseShowOutput(text: string): Record<string, string>[] {
+  const records: Record<string, string>[] = [];
+  for (const block of text.split(/\n\s*\n/)) {
+    const rec: Record<string, string> = {};
+    for (const line of block.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) rec[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    if (Object.keys(rec).length > 0) records.push(rec);
+  }
+  return records;
+}
+
+export class SystemdBackend implements Backend {
+  readonly name = 'systemd' as const;
+  private readonly runner: Runner;
+  readonly dir: DirFs;
+  readonly scope: SystemdScope;
+  private readonly user: string | undefined;
+
+  constructor(options: SystemdBackendOptions) {
+    this.runner = options.runner;
+    this.dir = options.dir;
+    this.scope = options.scope;
+    this.user = options.user;
+  }
+
+  private scopeArgs(): string[] {
+    return this.scope === 'user' ? ['--user'] : [];
+  }
+
+  private async systemctl(args: readonly string[]): Promise<RunResult> {
+    return this.runner.run('systemctl', [...this.scopeArgs(), ...args]);
+  }
+
+  private async systemctlOrThrow(args: readonly string[]): Promise<RunResult> {
+    const r = await this.systemctl(args);
+    if (r.exitCode !== 0)
+      throw new ExternalCommandError(['systemctl', ...this.scopeArgs(), ...args], r.exitCode, r.stderr);
+    return r;
+  }
+
+  async detect(): Promise<Detection> {
+    let r: RunResult;
+    try {
+      r = await this.systemctl(['is-system-running']);
+    } catch {
+      return { available: false, reason: 'systemctl was not found' };
+    }
+    const state = r.stdout.trim().split('\n')[0] ?? '';
+    const what = this.scope === 'user' ? 'the systemd user manager' : 'systemd';
+    if (/^(running|degraded|starting|initializing|maintenance)$/.test(state)) {
+      return { available: true, reason: `${what} answers (${state})` };
+    }
+    const why = (r.stderr.trim() || state || `exit code ${r.exitCode}`).split('\n')[0];
+    return { available: false, reason: `${what} does not answer: ${why}` };
+  }
+
+  check(job: Job, ctx: RenderContext): string[] {
+    return checkSystemdJob(job, ctx);
+  }
+
+  render(job: Job, ctx: RenderContext): Artifact[] {
+    return renderSystemdJob(job, ctx, this.scope);
+  }
+
+  /** Per-job notes for `plan` (DST behaviour, boot timers); not part of the Backend contract. */
+  notes(job: Job, from: Date): string[] {
+    return job.enabled ? systemdNotes(job, from) : [];
+  }
+
+  /**
+   * This project's unit files plus files with a sched name for it that sched did not write for it
+   * (no header, or another project's header — `a` vs `a-b` prefix clashes): those come back with
+   * `recordedHash` undefined, so the plan reports a clash if it wants the name and never deletes
+   * them. Registration is read with ONE `systemctl show` for all files.
+   */
+  async readInstalled(project: string): Promise<InstalledArtifact[]> {
+    const prefix = `${UNIT_PREFIX}${project}-`;
+    const entries = (await this.dir.list()).filter(
+      (e) => e.name.startsWith(prefix) && UNIT_FILE.test(e.name),
+    );
+    const found: InstalledArtifact[] = [];
+    for (const entry of entries) {
+      if (entry.isSymlink || !entry.isFile) {
+        // A link or directory with our name: never ours, never followed.
+        found.push({
+          id: entry.name,
+          job: entry.name.slice(prefix.length).replace(/\.(service|timer)$/, ''),
+          kind: entry.name.endsWith('.timer') ? 'timer' : 'service',
+          content: '',
+          actualHash: contentHash(''),
+          registered: false,
+        });
+        continue;
+      }
+      const content = (await this.dir.read(entry.name)) ?? '';
+      const { ownership, body } = splitHeader(content);
+      const kind = entry.name.endsWith('.timer') ? 'timer' : 'service';
+      const ours = ownership !== undefined && ownership.project === project;
+      const job = ours ? ownership.job : entry.name.slice(prefix.length, -(kind.length + 1));
+      found.push({
+        id: entry.name,
+        job,
+        kind,
+        content,
+        recordedHash: ours ? ownership.hash : undefined,
+        actualHash: contentHash(body),
+        registered: false,
+      });
+    }
+    if (found.length === 0) return found;
+    const names = found.map((a) => a.id);
+    const r = await this.systemctl([
+      'show',
+      '-p',
+      'Id,LoadState,UnitFileState,ActiveState,NeedDaemonReload',
+      '--',
+      ...names,
+    ]);
+    if (r.exitCode !== 0)
+      throw new ExternalCommandError(['systemctl', ...this.scopeArgs(), 'show', '…'], r.exitCode, r.stderr);
+    const byId = new Map(parseShowOutput(r.stdout).map((rec) => [rec.Id, rec]));
+    for (const a of found) {
+      const rec = byId.get(a.id);
+      if (!rec || rec.LoadState !== 'loaded' || rec.NeedDaemonReload === 'yes') continue;
+      a.registered =
+        a.kind === 'timer' ? rec.UnitFileState === 'enabled' && rec.ActiveState === 'active' : true;
+    }
+    return found;
+  }
+
+  /**
+   * Idempotent: stop and disable deleted timers, write/remove files, ONE daemon-reload, then
+   * enable and restart every created or updated timer (restart makes a new OnCalendar= take
+   * effect). Refuses to touch a file sched did not write for this project.
+   */
+  async apply(project: string, changes: ArtifactChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    for (const c of changes) {
+      if (!UNIT_FILE.test(c.id) || !c.id.startsWith(`${UNIT_PREFIX}${project}-`)) {
+        throw new UserError(`refusing to change '${c.id}': not a sched unit of project '${project}'`);
+      }
+      const current = await this.dir.read(c.id);
+      if (current !== undefined) {
+        const owner = splitHeader(current).ownership;
+        if (!owner || owner.project !== project) {
+          throw new UserError(
+            `${path.join(this.dir.root, c.id)} exists and was not written by sched for project '${project}'`,
+            'rename the job, or move that unit file away if it is no longer needed',
+          );
+        }
+      }
+    }
+    const existing = new Set((await this.dir.list()).map((e) => e.name));
+    const deletedTimers = changes
+      .filter((c) => c.action === 'delete' && c.kind === 'timer' && existing.has(c.id))
+      .map((c) => c.id);
+    if (deletedTimers.length > 0) {
+      const r = await this.systemctl(['disable', '--now', '--', ...deletedTimers]);
+      if (r.exitCode !== 0 && !/not exist|not loaded|not found/i.test(r.stderr)) {
+        throw new ExternalCommandError(
+          ['systemctl', ...this.scopeArgs(), 'disable', '--now', ...deletedTimers],
+          r.exitCode,
+          r.stderr,
+        );
+      }
+    }
+    for (const c of changes) {
+      if (c.action === 'delete') await this.dir.remove(c.id);
+      else if (c.after) await this.dir.write(c.id, c.after.content, 0o644);
+    }
+    await this.systemctlOrThrow(['daemon-reload']);
+    const timers = changes.filter((c) => c.action !== 'delete' && c.kind === 'timer').map((c) => c.id);
+    if (timers.length > 0) {
+      await this.systemctlOrThrow(['enable', '--', ...timers]);
+      await this.systemctlOrThrow(['restart', '--', ...timers]);
+    }
+  }
+
+  async warnings(): Promise<string[]> {
+    if (this.scope !== 'user') return [];
+    const user = this.user ?? process.env.USER ?? safeUserName();
+    if (!user) return [];
+    let r: RunResult;
+    try {
+      r = await this.runner.run('loginctl', ['show-user', user, '-p', 'Linger']);
+    } catch {
+      return []; // loginctl missing: nothing to say
+    }
+    if (r.exitCode === 0 && /^Linger=no\s*$/m.test(r.stdout)) {
+      return [
+        `lingering is off for user '${user}': user timers stop at logout and do not run before login. Enable it with: loginctl enable-linger ${user}`,
+      ];
+    }
+    return [];
+  }
+
+  async runNow(project: string, job: string): Promise<void> {
+    await this.systemctlOrThrow(['start', '--no-block', '--', serviceName(project, job)]);
+  }
+}
+
+function safeUserName(): string | undefined {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Job } from '../../../src/model/job.js';
+import type { RenderContext } from '../../../src/backends/types.js';
+
+export const CTX: RenderContext = {
+  nodePath: '/usr/bin/node',
+  schedBin: '/opt/sched/bin/run.js',
+  stateDir: '/home/ada/.local/state/sched',
+  hostTimezone: 'UTC',
+  homeDir: '/home/ada',
+};
+
+export function makeJob(overrides: Partial<Job> = {}): Job {
+  return {
+    project: 'billing',
+    name: 'nightly-report',
+    schedule: { kind: 'cron', expr: '0 2 * * *', source: '0 2 * * *' },
+    command: { argv: ['node', 'scripts/report.js'] },
+    workingDir: '/srv/billing',
+    env: {},
+    timezone: 'Europe/Berlin',
+    overlap: 'skip',
+    catchUp: false,
+    retries: { max: 0, delaySeconds: 0 },
+    jitterSeconds: 0,
+    enabled: true,
+    ...overrides,
+  };
+}
+
+import type { Artifact, ArtifactChange, InstalledArtifact } from '../../../src/backends/types.js';
+
+/**
+ * The plan engine's decision, reduced to what backend tests need: create what is missing, update
+ * what differs or is not registered, delete what is ours and no longer wanted. Artifacts without
+ * a recorded hash (not ours) are never deleted.
+ */
+export function planChanges(installed: InstalledArtifact[], wanted: Artifact[]): ArtifactChange[] {
+  const changes: ArtifactChange[] = [];
+  const byId = new Map(installed.map((a) => [a.id, a]));
+  for (const a of wanted) {
+    const before = byId.get(a.id);
+    if (!before) changes.push({ action: 'create', id: a.id, job: a.job, kind: a.kind, after: a });
+    else if (before.recordedHash !== a.hash || before.actualHash !== a.hash || !before.registered)
+      changes.push({ action: 'update', id: a.id, job: a.job, kind: a.kind, before, after: a });
+  }
+  for (const b of installed) {
+    if (b.recordedHash !== undefined && !wanted.some((a) => a.id === b.id))
+      changes.push({ action: 'delete', id: b.id, job: b.job, kind: b.kind, before: b });
+  }
+  return changes;
+}
