@@ -294,7 +294,9 @@ export interface DstEffect {
   effect: 'moved' | 'skipped' | 'once' | 'doubled';
   /** How many local minutes of the job fall in the gap or the repeated time. */
   runs: number;
-  /** A sentence for users. */
+  /** The runs concerned, for sentences: `the 2027-03-28 02:30 run`, `4 runs from 2027-03-28 02:00`. */
+  subject: string;
+  /** A sentence for users (Debian cron's behaviour). */
   text: string;
 }
 
@@ -347,6 +349,7 @@ export function dstEffects(schedule: Schedule, zone: string, from: Date, to: Dat
       change: spring ? 'spring' : 'autumn',
       effect,
       runs: n,
+      subject: runs,
       text,
     });
   }

@@ -22,22 +22,22 @@ const from = new Date('2027-01-01T00:00:00Z');
 
 describe('dstNotes', () => {
   it('names the spring gap and the autumn repeat of a fixed-time Berlin job, per backend', () => {
-    const cron = dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'crontab', from);
-    expect(cron).toEqual([
-      '2027-03-28: Europe/Berlin skips 02:00–03:00, so 02:30 does not happen; Debian cron runs it once right after the jump',
-      '2027-10-31: Europe/Berlin repeats 02:00–03:00, so 02:30 happens twice; Debian cron runs it once, in the first pass',
+    expect(dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'crontab', from)).toEqual([
+      'the 2027-03-28 02:30 run falls in the DST gap (Europe/Berlin): Debian cron runs it once right after the jump',
+      'the 2027-10-31 02:30 run falls in the repeated DST hour (Europe/Berlin): Debian cron runs it once, in the first pass',
     ]);
     const systemd = dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'systemd', from);
     expect(systemd[0]).toMatch(/systemd skips it that day/);
     expect(systemd[1]).toMatch(/systemd skips the whole repeated hour/);
+    expect(dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'launchd', from)[0]).toMatch(/launchd applies its own rule \(not verified by sched\)$/);
   });
 
   it('says wildcard runs in the gap are lost and counts them', () => {
     const notes = dstNotes(job('*/15 * * * *', 'America/New_York'), 'crontab', from);
     expect(notes[0]).toBe(
-      '2027-03-14: America/New_York skips 02:00–03:00, so its 4 runs between 02:00 and 03:00 do not happen; those runs are lost on every backend (no such local time)',
+      '4 runs from 2027-03-14 02:00 fall in the DST gap (America/New_York): those runs are lost on every backend (no such local time)',
     );
-    expect(notes[1]).toMatch(/^2027-11-07: America\/New_York repeats 01:00–02:00.*Debian cron fires in both passes$/);
+    expect(notes[1]).toMatch(/^4 runs from 2027-11-07 01:00 fall in the repeated DST hour .*Debian cron fires in both passes$/);
   });
 
   it('is silent for jobs that avoid the changed hours, and in zones without DST', () => {
