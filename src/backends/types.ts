@@ -125,6 +125,11 @@ export interface Backend {
    */
   /** Applies the changes, idempotently; one reload per call. */
   apply(project: string, changes: ArtifactChange[]): Promise<void>;
+  /**
+   * Notes for `plan` on how this backend will fire the job differently from `sched next` (DST
+   * changes it handles its own way…). Without it, the plan uses the generic DST notes. Pure.
+   */
+  notes?(job: Job, from: Date): string[];
   /** Warnings for `plan` (lingering off, daemon not running…). */
   warnings?(): Promise<string[]>;
   /** Starts a job now through the scheduler (`run-now`). */

@@ -3,6 +3,7 @@
  * daylight-saving change skips or repeats in its zone — and what does the backend do then?
  * Backends disagree (DESIGN.md §3), so the plan says it per backend instead of hiding it.
  * Which runs are affected comes from the schedule engine (`dstEffects`); this adds the words.
+ * Backends that know better say it themselves (`Backend.notes`, e.g. systemd's exact model).
  */
 import type { BackendName, Job } from '../model/job.js';
 import { dstEffects, type DstEffect } from '../schedule/occurrences.js';
@@ -17,7 +18,6 @@ const BEHAVIOUR: Record<Effect, Partial<Record<BackendName, string>>> = {
   moved: {
     crontab: 'Debian cron runs it once right after the jump',
     embedded: 'sched daemon runs it once right after the jump (Debian cron rule)',
-    systemd: 'systemd skips it that day (a known systemd behaviour)',
     kubernetes: 'the CronJob controller skips it that day',
   },
   // wildcard runs in the spring gap: no such local time anywhere
@@ -26,14 +26,12 @@ const BEHAVIOUR: Record<Effect, Partial<Record<BackendName, string>>> = {
   once: {
     crontab: 'Debian cron runs it once, in the first pass',
     embedded: 'sched daemon runs it once, in the first pass (Debian cron rule)',
-    systemd: 'systemd skips the whole repeated hour (a known systemd behaviour)',
     kubernetes: 'the CronJob controller runs it twice',
   },
   // wildcard runs in the repeated autumn hour
   doubled: {
     crontab: 'Debian cron fires in both passes',
     embedded: 'sched daemon fires in both passes (Debian cron rule)',
-    systemd: 'systemd skips the whole repeated hour (a known systemd behaviour)',
     kubernetes: 'the CronJob controller fires in both passes',
   },
 };

@@ -143,7 +143,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     destroy: request.destroy,
   });
   const byName = new Map(project.jobs.map((j) => [j.name, j]));
-  for (const jobPlan of jobs) describeJob(jobPlan, byName.get(jobPlan.job), backend.name, host.now);
+  for (const jobPlan of jobs) describeJob(jobPlan, byName.get(jobPlan.job), backend, host.now);
 
   const warnings = [
     ...diagnostics.filter((d) => d.severity === 'warning').map((d) => `${path.basename(d.file)}:${d.line}:${d.col}: ${d.message}`),
@@ -168,13 +168,13 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
 }
 
 /** Adds the schedule in words, the next three fire times and DST notes to a job's plan. */
-function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: BackendName, now: Date): void {
+function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: Backend, now: Date): void {
   if (!job || jobPlan.action === 'delete') return;
   jobPlan.schedule = describeSchedule(job.schedule) + (job.enabled ? '' : ' (paused)');
   jobPlan.timezone = job.timezone;
   if (job.enabled) {
     jobPlan.nextRuns = nextFireTimes(job.schedule, job.timezone, now, 3).map((d) => formatInZone(d, job.timezone));
-    jobPlan.notes.push(...dstNotes(job, backend, now));
+    jobPlan.notes.push(...(backend.notes ? backend.notes(job, now) : dstNotes(job, backend.name, now)));
   }
 }
 

@@ -26,9 +26,9 @@ describe('dstNotes', () => {
       'the 2027-03-28 02:30 run falls in the DST gap (Europe/Berlin): Debian cron runs it once right after the jump',
       'the 2027-10-31 02:30 run falls in the repeated DST hour (Europe/Berlin): Debian cron runs it once, in the first pass',
     ]);
-    const systemd = dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'systemd', from);
-    expect(systemd[0]).toMatch(/systemd skips it that day/);
-    expect(systemd[1]).toMatch(/systemd skips the whole repeated hour/);
+    const kubernetes = dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'kubernetes', from);
+    expect(kubernetes[0]).toMatch(/the CronJob controller skips it that day$/);
+    expect(kubernetes[1]).toMatch(/the CronJob controller runs it twice$/);
     expect(dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'launchd', from)[0]).toMatch(/launchd applies its own rule \(not verified by sched\)$/);
   });
 
