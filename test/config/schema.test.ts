@@ -1,0 +1,115 @@
+/** The schema file itself: documented for editors, and in step with the TypeScript model. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_URL } from '../../src/config/schema.js';
+import { BACKENDS, JOB_NAME_PATTERN, OVERLAP_POLICIES, PROJECT_NAME_PATTERN } from '../../src/model/job.js';
+
+type Json = Record<string, unknown>;
+const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Json;
+const defs = schema.$defs as Record<string, Json>;
+
+function deref(node: Json): Json {
+  const ref = node.$ref;
+  if (typeof ref !== 'string') return node;
+  const target = defs[ref.replace('#/$defs/', '')];
+  if (!target) throw new Error(`dangling $ref ${ref}`);
+  return { ...deref(target), ...node };
+}
+
+/** Every named property in the schema, with its path. */
+function properties(node: Json, at: string, out: [string, Json][] = []): [string, Json][] {
+  const n = deref(node);
+  for (const [k, v] of Object.entries((n.properties as Record<string, Json> | undefined) ?? {})) {
+    out.push([`${at}.${k}`, v]);
+    properties(v, `${at}.${k}`, out);
+  }
+  if (n.additionalProperties && typeof n.additionalProperties === 'object')
+    properties(n.additionalProperties as Json, `${at}.*`, out);
+  for (const branch of (n.anyOf as Json[] | undefined) ?? []) properties(branch, at, out);
+  return out;
+}
+
+describe('schemas/schedules.schema.json', () => {
+  const all = properties(schema, '$');
+
+  it('is JSON Schema 2020-12', () => {
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+  });
+
+  it('covers every key of DESIGN.md §1', () => {
+    const names = new Set(all.map(([p]) => p));
+    for (const k of ['version', 'project', 'backend', 'defaults', 'jobs']) expect(names).toContain(`$.${k}`);
+    for (const k of [
+      'description',
+      'schedule',
+      'command',
+      'working_dir',
+      'env',
+      'env_file',
+      'timezone',
+      'timeout',
+      'overlap',
+      'catch_up',
+      'retries',
+      'jitter',
+      'enabled',
+      'on_failure',
+      'kubernetes',
+    ])
+      expect(names).toContain(`$.jobs.*.${k}`);
+    for (const k of ['max', 'delay']) expect(names).toContain(`$.jobs.*.retries.${k}`);
+    for (const k of [
+      'namespace',
+      'image',
+      'context',
+      'service_account',
+      'resources',
+      'env_from_secret',
+      'history',
+      'working_dir',
+    ])
+      expect(names).toContain(`$.jobs.*.kubernetes.${k}`);
+  });
+
+  it('documents every property for editors (description and examples)', () => {
+    expect(all.length).toBeGreaterThan(40);
+    for (const [p, node] of all) {
+      const n = deref(node);
+      expect(typeof n.description, `${p} description`).toBe('string');
+      expect(Array.isArray(n.examples) || typeof n.markdownDescription === 'string', `${p} examples`).toBe(
+        true,
+      );
+    }
+  });
+
+  it('closes every object so typos are caught', () => {
+    const objects: Json[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        const n = v as Json;
+        if (n.type === 'object' && n.properties) objects.push(n);
+        Object.values(n).forEach(walk);
+      }
+    };
+    walk(schema);
+    expect(objects.length).toBeGreaterThan(7);
+    for (const o of objects) expect(o.additionalProperties).toBe(false);
+  });
+
+  it('agrees with the TypeScript model', () => {
+    const props = schema.properties as Record<string, Json>;
+    expect(props.backend!.enum).toEqual(['auto', ...BACKENDS]);
+    expect(defs.overlap!.enum).toEqual([...OVERLAP_POLICIES]);
+    expect((props.jobs!.propertyNames as Json).pattern).toBe(JOB_NAME_PATTERN.source);
+    expect(props.project!.pattern).toBe(PROJECT_NAME_PATTERN.source);
+  });
+
+  it('documents the defaults sched applies', () => {
+    expect(defs.overlap!.default).toBe('skip');
+    expect(defs.catch_up!.default).toBe(false);
+    expect(defs.enabled!.default).toBe(true);
+    expect(defs.jitter!.default).toBe('0s');
+    expect(((defs.retries!.properties as Record<string, Json>).max as Json).default).toBe(0);
+  });
+});
