@@ -1,0 +1,352 @@
+/**
+ * `sched daemon`: wires the daemon loop (src/daemon) to the real world — the lock, the records on
+ * disk, a file watcher, `sched run` child processes, signals and the log stream — and
+ * `sched daemon --install`. No flags and no printing of its own: output goes through `write`.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.js';
+import { PROJECT_NAME_PATTERN } from '../model/job.js';
+import { NodeDirFs, systemClock } from '../platform/node.js';
+import type { Clock } from '../platform/ports.js';
+import { nextFireTimes } from '../schedule/occurrences.js';
+import { Daemon, type DaemonEvent, type RunHandle, type RunRequest } from '../daemon/daemon.js';
+import { acquireDaemonLock, embeddedRoot } from '../daemon/lock.js';
+import { loadEmbeddedJobs } from '../daemon/records.js';
+import {
+  DAEMON_INSTALL_MARKER,
+  DAEMON_LAUNCHD_LABEL,
+  DAEMON_UNIT_NAME,
+  renderDaemonPlist,
+  renderDaemonUnit,
+} from '../daemon/install.js';
+
+/** sched's bin/run.js relative to this compiled file (dist/services → ../../bin). */
+export function schedBinPath(): string {
+  return fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+}
+
+/** The grace period: the flag, else `SCHED_DAEMON_GRACE_SECONDS`, else 30 s. */
+export function resolveGraceMs(
+  flagSeconds: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  if (flagSeconds !== undefined) return Math.max(0, flagSeconds) * 1000;
+  const fromEnv = env.SCHED_DAEMON_GRACE_SECONDS;
+  if (fromEnv !== undefined && fromEnv !== '' && Number.isFinite(Number(fromEnv)))
+    return Math.max(0, Number(fromEnv)) * 1000;
+  return 30_000;
+}
+
+function validateProjects(projects: readonly string[] | undefined): string[] | undefined {
+  if (!projects || projects.length === 0) return undefined;
+  for (const p of projects) {
+    if (!PROJECT_NAME_PATTERN.test(p)) {
+      throw new UserError(
+        `invalid project name '${p}'`,
+        'Project names use lower-case letters, digits and dashes.',
+      );
+    }
+  }
+  return [...new Set(projects)].sort();
+}
+
+/** Formats one event as a log line: JSON, or `TIME message key=value…`. */
+export function formatEvent(e: DaemonEvent, json: boolean): string {
+  if (json) return JSON.stringify(e);
+  const who =
+    typeof e.job === 'string'
+      ? `${String(e.project)}/${e.job}`
+      : typeof e.project === 'string'
+        ? e.project
+        : '';
+  let msg: string;
+  switch (e.event) {
+    case 'started':
+      msg = `started: ${String(e.jobs)} job(s) in ${(e.projects as string[]).length} project(s)${(e.projects as string[]).length ? ` (${(e.projects as string[]).join(', ')})` : ''}; state dir ${String(e.stateDir ?? '')}`;
+      break;
+    case 'fired':
+      msg =
+        e.reason === 'boot'
+          ? `fired ${who} at start (schedule: boot)`
+          : `fired ${who} at ${String(e.scheduled)}${e.coalesced ? ` (${String(e.coalesced)} earlier missed instant(s) coalesced)` : ''}`;
+      break;
+    case 'catch-up':
+      msg = `catch-up run for project ${who}`;
+      break;
+    case 'exited':
+      msg = `${e.catchUp ? `catch-up of ${who}` : who} exited ${e.signal ? `on signal ${String(e.signal)}` : `with code ${String(e.code)}`} after ${(Number(e.durationMs) / 1000).toFixed(1)}s${e.stderr ? `: ${String(e.stderr).trim().split('\n').slice(-3).join(' | ')}` : ''}`;
+      break;
+    case 'spawn-failed':
+      msg = `could not start sched run for ${who}: ${String(e.error)}`;
+      break;
+    case 'picked-up-change': {
+      const parts: string[] = [];
+      for (const k of ['added', 'changed', 'removed'] as const) {
+        const list = e[k] as string[];
+        if (list.length) parts.push(`${k} ${list.join(', ')}`);
+      }
+      msg = `picked up change: ${parts.join('; ')}${e.next ? `; next fire ${String(e.next)}` : ''}`;
+      break;
+    }
+    case 'invalid-record':
+      msg = `ignoring ${String(e.file)}: ${String(e.problem)}`;
+      break;
+    case 'rescan-failed':
+      msg = `could not read the records: ${String(e.error)}`;
+      break;
+    case 'stopping':
+      msg = `stopping${e.signal ? ` on ${String(e.signal)}` : ''}: ${String(e.running)} run(s) in progress, waiting up to ${Number(e.graceMs) / 1000}s`;
+      break;
+    case 'terminating':
+      msg = `grace period over: sending SIGTERM to ${(e.running as string[]).join(', ')}`;
+      break;
+    case 'stopped':
+      msg = `stopped${e.abandoned ? ` (${String(e.abandoned)} run(s) did not exit)` : ''}`;
+      break;
+    default:
+      msg = e.event;
+  }
+  return `${e.time} ${msg}`;
+}
+
+/** Starts `sched run` detached (its own process group: a terminal's Ctrl-C reaches only the daemon). */
+export function spawnSchedRun(
+  nodePath: string,
+  schedBin: string,
+  request: RunRequest,
+  env: NodeJS.ProcessEnv,
+): RunHandle {
+  const args = [schedBin, 'run', '--project', request.project, '--trigger', 'embedded'];
+  if (request.catchUp) args.push('--catch-up');
+  if (request.job) args.push(request.job);
+  const child = spawn(nodePath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-2000);
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null; stderr?: string }>(
+    (resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) =>
+        resolve({ code, signal, ...(code !== 0 && stderr ? { stderr } : {}) }),
+      );
+    },
+  );
+  return {
+    pid: child.pid,
+    exited,
+    kill: (signal) => {
+      try {
+        child.kill(signal);
+      } catch {
+        /* already gone */
+      }
+    },
+    forceKill: () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}
+
+function wrapperKillGraceMs(env: NodeJS.ProcessEnv): number {
+  const v = Number(env.SCHED_KILL_GRACE_MS);
+  return env.SCHED_KILL_GRACE_MS !== undefined &&
+    env.SCHED_KILL_GRACE_MS !== '' &&
+    Number.isFinite(v) &&
+    v >= 0
+    ? v
+    : 10_000;
+}
+
+export interface RunDaemonOptions {
+  stateRoot: string;
+  projects?: string[];
+  json: boolean;
+  graceMs: number;
+  write: (line: string) => void;
+  clock?: Clock;
+  /** Rescan period in ms (default 2000; `SCHED_DAEMON_RESCAN_MS` overrides). */
+  rescanMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs the daemon in the foreground until SIGTERM or SIGINT, then stops it gracefully. Throws a
+ * UserError when another daemon holds the state dir's lock.
+ */
+export async function runDaemon(options: RunDaemonOptions): Promise<void> {
+  const env = options.env ?? process.env;
+  const projects = validateProjects(options.projects);
+  const lock = await acquireDaemonLock(options.stateRoot, projects ?? null);
+  const root = embeddedRoot(options.stateRoot);
+  const clock = options.clock ?? systemClock;
+  const schedBin = schedBinPath();
+  const runEnv: NodeJS.ProcessEnv = { ...env, SCHED_HOME: options.stateRoot };
+  const write = (e: DaemonEvent): void => options.write(formatEvent(e, options.json));
+  const rescanFromEnv = Number(env.SCHED_DAEMON_RESCAN_MS);
+  let watcher: { close(): Promise<void> } | undefined;
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  try {
+    const daemon = new Daemon({
+      clock,
+      timers: {
+        setTimeout: (fn, ms) => setTimeout(fn, ms),
+        clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+      },
+      nextFire: nextFireTimes,
+      loadJobs: () => loadEmbeddedJobs(options.stateRoot, projects),
+      spawnRun: (request) => spawnSchedRun(process.execPath, schedBin, request, runEnv),
+      log: (e) => write(e.event === 'started' ? { ...e, stateDir: options.stateRoot } : e),
+      graceMs: options.graceMs,
+      // The wrapper, once SIGTERMed, gives its job SCHED_KILL_GRACE_MS (default 10 s) before SIGKILL:
+      // wait that long and a little more before forcing the wrapper itself.
+      killAfterMs: wrapperKillGraceMs(env) + 5_000,
+      rescanMs:
+        options.rescanMs ?? (Number.isFinite(rescanFromEnv) && rescanFromEnv > 0 ? rescanFromEnv : 2_000),
+    });
+
+    let signalled = 0;
+    let stopRequested: (signal: string) => void = () => {};
+    const stopSignal = new Promise<string>((resolve) => {
+      stopRequested = resolve;
+    });
+    for (const sig of signals) {
+      const handler = (): void => {
+        signalled++;
+        // The first signal starts a graceful stop; a second one skips the rest of the grace period.
+        if (signalled === 1) stopRequested(sig);
+        else void daemon.stop(sig);
+      };
+      handlers.set(sig, handler);
+      process.on(sig, handler);
+    }
+
+    // SIGHUP: re-read the records now (the usual "reload" signal of a daemon).
+    const onHup = (): void => void daemon.rescan();
+    handlers.set('SIGHUP', onHup);
+    process.on('SIGHUP', onHup);
+
+    await daemon.start();
+    watcher = await watchRecords(root, () => void daemon.rescan());
+    const sig = await stopSignal;
+    await daemon.stop(sig);
+  } finally {
+    for (const [sig, handler] of handlers) process.off(sig, handler);
+    await watcher?.close().catch(() => undefined);
+    await lock.release();
+  }
+}
+
+/** Watches the records directory (all projects) and calls `onChange`, debounced. */
+async function watchRecords(root: string, onChange: () => void): Promise<{ close(): Promise<void> }> {
+  const { watch } = await import('chokidar');
+  let timer: NodeJS.Timeout | undefined;
+  const watcher = watch(root, { ignoreInitial: true, depth: 1, followSymlinks: false });
+  watcher.on('all', (_event, file) => {
+    if (path.basename(file) === 'daemon.lock') return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(onChange, 100);
+  });
+  watcher.on('error', () => {
+    /* the periodic rescan covers a broken watch */
+  });
+  return {
+    close: async () => {
+      if (timer) clearTimeout(timer);
+      await watcher.close();
+    },
+  };
+}
+
+export interface InstallDaemonOptions {
+  stateRoot: string;
+  projects?: string[];
+  graceSeconds: number;
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  home?: string;
+}
+
+export interface InstallDaemonResult {
+  file: string;
+  kind: 'systemd' | 'launchd';
+  /** Commands the user runs to enable the service. */
+  enable: string[];
+  /** Whether the file changed (false: identical file already there). */
+  changed: boolean;
+}
+
+/**
+ * Writes the service definition for the daemon itself (systemd user unit or launchd agent). Never
+ * enables it; never overwrites a file sched did not write.
+ */
+export async function installDaemon(options: InstallDaemonOptions): Promise<InstallDaemonResult> {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const home = options.home ?? os.homedir();
+  const projects = validateProjects(options.projects);
+  const args = (projects ?? []).flatMap((p) => ['--project', p]);
+  const daemonEnv: Record<string, string> = {};
+  // The service must use the same state dir as this shell does.
+  if (env.SCHED_HOME) daemonEnv.SCHED_HOME = path.resolve(env.SCHED_HOME);
+  else if (env.XDG_STATE_HOME && platform === 'linux') daemonEnv.XDG_STATE_HOME = env.XDG_STATE_HOME;
+  if (env.PATH) daemonEnv.PATH = env.PATH;
+  const common = {
+    nodePath: process.execPath,
+    schedBin: schedBinPath(),
+    args,
+    env: daemonEnv,
+    graceSeconds: options.graceSeconds,
+  };
+  let dir: string;
+  let name: string;
+  let content: string;
+  let enable: string[];
+  let kind: InstallDaemonResult['kind'];
+  if (platform === 'darwin') {
+    kind = 'launchd';
+    dir = path.join(home, 'Library', 'LaunchAgents');
+    name = `${DAEMON_LAUNCHD_LABEL}.plist`;
+    content = renderDaemonPlist({
+      ...common,
+      logFile: path.join(embeddedRoot(options.stateRoot), 'daemon.log'),
+    });
+    enable = [`launchctl bootstrap gui/$(id -u) ${path.join(dir, name)}`];
+  } else if (platform === 'win32') {
+    throw new UserError(
+      '`sched daemon --install` supports systemd (Linux) and launchd (macOS)',
+      'On Windows, use `backend: windows` (Task Scheduler) instead, or start `sched daemon` from a service manager of your choice.',
+    );
+  } else {
+    kind = 'systemd';
+    dir = path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'systemd', 'user');
+    name = DAEMON_UNIT_NAME;
+    content = renderDaemonUnit(common);
+    enable = [
+      'systemctl --user daemon-reload',
+      `systemctl --user enable --now ${DAEMON_UNIT_NAME}`,
+      'loginctl enable-linger "$USER"   # keeps it running when you are logged out',
+    ];
+  }
+  const file = path.join(dir, name);
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing !== undefined && !existing.includes(DAEMON_INSTALL_MARKER)) {
+    throw new UserError(
+      `${file} exists and was not written by sched`,
+      'Move it away, then run `sched daemon --install` again.',
+    );
+  }
+  if (existing === content) return { file, kind, enable, changed: false };
+  await new NodeDirFs(dir).write(name, content, 0o644);
+  return { file, kind, enable, changed: true };
+}
