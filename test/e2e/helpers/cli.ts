@@ -11,7 +11,12 @@ import type { RunResult } from '../../../src/platform/ports.js';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SCHED_BIN = path.join(REPO_ROOT, 'bin', 'run.js');
 
-export type Exec = (command: string, args: readonly string[], env?: Record<string, string>, input?: string) => Promise<RunResult>;
+export type Exec = (
+  command: string,
+  args: readonly string[],
+  env?: Record<string, string>,
+  input?: string,
+) => Promise<RunResult>;
 
 /** Why the CLI cannot be run (not built), or undefined. */
 export function cliSkipReason(): string | undefined {
@@ -23,7 +28,11 @@ export function cliSkipReason(): string | undefined {
 export function localExec(cwd?: string): Exec {
   return (command, args, env = {}, input) =>
     new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'pipe' });
+      const child = spawn(command, args, {
+        cwd,
+        env: { ...process.env, NO_COLOR: '1', ...env },
+        stdio: 'pipe',
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -35,6 +44,10 @@ export function localExec(cwd?: string): Exec {
 }
 
 /** `sched ARGS…` through `exec`, with `env` added. */
-export function sched(exec: Exec, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+export function sched(
+  exec: Exec,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<RunResult> {
   return exec(process.execPath, [SCHED_BIN, ...args], { NO_COLOR: '1', ...env });
 }
