@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-// Entry point. Kept tiny: oclif loads only the command that runs, from the shipped manifest.
-import { execute } from '@oclif/core';
+// Entry point. `sched run` is what every scheduler calls on every fire, so it skips oclif (whose
+// start-up costs more than the whole wrapper) and goes straight to the same service the oclif
+// `run` command uses. Everything else loads only the command it runs, from the shipped manifest.
+const [command, ...rest] = process.argv.slice(2);
 
-await execute({ dir: import.meta.url });
+if (command === 'run') {
+  const { main } = await import('../dist/run/cli.js');
+  process.exitCode = await main(rest);
+} else {
+  const { execute } = await import('@oclif/core');
+  await execute({ dir: import.meta.url });
+}
