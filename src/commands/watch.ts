@@ -1,0 +1,111 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from './base.js';
+import { fileFlag, scopeFlag } from '../cli/flags.js';
+
+export default class Watch extends BaseCommand {
+  static override summary = 'Re-plan (and with --apply, apply) every time schedules.yaml is saved';
+  static override description = `Watches schedules.yaml and the env files it names. Runs one cycle at start, then one per save (debounced, so an editor's write-then-rename is one save) and prints a status line per cycle; with changes, the plan is printed above it.
+
+A file that is missing, empty, half-written or invalid changes nothing: its problems are printed and the installed jobs stay as they are. With --apply, a plan that deletes more than --max-delete jobs (default: half of the project's applied jobs, at least 1) is held back until the file changes again, or until you type yes and Enter (on a terminal).
+
+Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
+
+  static override examples = [
+    '<%= config.bin %> watch',
+    '<%= config.bin %> watch --apply',
+    '<%= config.bin %> watch --apply --max-delete 1 -f deploy/schedules.yaml',
+  ];
+
+  static override flags = {
+    file: fileFlag,
+    apply: Flags.boolean({
+      description: 'apply each valid plan without asking (within --max-delete)',
+      default: false,
+    }),
+    'max-delete': Flags.integer({
+      description:
+        'hold back plans deleting more jobs than this (default: half the applied jobs, at least 1)',
+      min: 0,
+      helpValue: 'N',
+    }),
+    debounce: Flags.integer({
+      description: 'quiet time after a save before re-planning, in ms',
+      default: 300,
+      min: 0,
+      helpValue: 'MS',
+    }),
+    scope: scopeFlag,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Watch);
+    const { WatchSession, defaultWatchDeps, statusLine } = await import('../services/watch.js');
+    const { defaultHost } = await import('../services/host.js');
+    const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
+    const { formatText } = await import('../config/diagnostic.js');
+    const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
+    const color = shouldColor(process.stdout);
+    const out = (s: string) => process.stdout.write(s);
+    const tty = Boolean(process.stdin.isTTY);
+
+    const session = new WatchSession(
+      { file: flags.file, apply: flags.apply, maxDelete: flags['max-delete'], debounceMs: flags.debounce },
+      await defaultWatchDeps(host),
+      (event) => {
+        if (event.type === 'watching') {
+          out(
+            `Watching ${event.paths.join(', ')}${flags.apply ? ' (applying changes)' : ''}. Press Ctrl-C to stop.\n`,
+          );
+        } else if (event.type === 'cycle') {
+          const r = event.result;
+          if (r.status === 'invalid' && r.diagnostics) {
+            const file = r.diagnostics[0]?.file;
+            process.stderr.write(
+              formatText(r.diagnostics, file && r.source !== undefined ? { [file]: r.source } : {}),
+            );
+          }
+          if (r.plan && r.status !== 'unchanged') out(renderPlanText(r.plan, { color }));
+          out(statusLine(r, flags.apply) + '\n');
+          const hint = (r.error as { hint?: string } | undefined)?.hint;
+          if (r.status === 'failed' && hint) out(`  Hint: ${hint}\n`);
+          if (r.status === 'held') {
+            out(
+              `  Nothing was applied. Save the file again to re-plan${tty ? ", or type 'yes' and Enter to apply this plan" : ''}.\n`,
+            );
+          }
+        }
+      },
+    );
+
+    let stopping = false;
+    let stopped!: () => void;
+    const done = new Promise<void>((resolve) => (stopped = resolve));
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      out('\nStopping…\n');
+      // A hung backend must not keep Ctrl-C from working: give the running cycle a moment, then go.
+      setTimeout(() => process.exit(0), 1500).unref();
+      void session.close().then(stopped, stopped);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+
+    let rl: import('node:readline').Interface | undefined;
+    if (tty) {
+      const { createInterface } = await import('node:readline');
+      rl = createInterface({ input: process.stdin });
+      rl.on('line', (line) => {
+        if (line.trim() !== 'yes') return;
+        if (!session.confirm()) out('Nothing is waiting for a confirmation.\n');
+      });
+      // readline takes over Ctrl-C on a terminal: pass it on.
+      rl.on('SIGINT', stop);
+    }
+
+    await session.start();
+    await done;
+    rl?.close();
+    out('Stopped watching.\n');
+  }
+}
