@@ -39,7 +39,8 @@ export type LaunchdConversion =
   | { ok: false; reason: string; hint: string; code: LaunchdRejectCode };
 
 /** Why a conversion was refused (tests count these). */
-export type LaunchdRejectCode = 'dom-and-dow' | 'weekday-with-month' | 'feb-29' | 'too-many-dicts' | 'never-fires';
+export type LaunchdRejectCode =
+  'dom-and-dow' | 'weekday-with-month' | 'feb-29' | 'too-many-dicts' | 'never-fires';
 
 /** Values set in `bits` within [lo, hi]. */
 export function members(bits: readonly boolean[], lo: number, hi: number): number[] {
@@ -234,7 +235,8 @@ export function wallClock(t: number, zone: string): LocalFields {
     partsFormatters.set(zone, f);
   }
   const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  for (const part of f.formatToParts(new Date(t)))
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
   return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute! };
 }
 
@@ -250,10 +252,18 @@ export function localToInstants(f: LocalFields, zone: string): number[] {
   // Offsets are within ±14h; try the offsets in effect around the naive time.
   for (const probe of [naive - 14 * 3600e3, naive, naive + 14 * 3600e3]) {
     const w = wallClock(probe, zone);
-    const offset = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - (probe - (((probe % 60000) + 60000) % 60000));
+    const offset =
+      Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - (probe - (((probe % 60000) + 60000) % 60000));
     const t = naive - offset;
     const back = wallClock(t, zone);
-    if (back.year === f.year && back.month === f.month && back.day === f.day && back.hour === f.hour && back.minute === f.minute) out.add(t);
+    if (
+      back.year === f.year &&
+      back.month === f.month &&
+      back.day === f.day &&
+      back.hour === f.hour &&
+      back.minute === f.minute
+    )
+      out.add(t);
   }
   return [...out].sort((a, b) => a - b);
 }
@@ -272,7 +282,12 @@ function offsetAt(t: number, zone: string): number {
  * A function from local (hour, minute) of one local day to instants; constant-offset days take
  * the fast path, transition days the exact one.
  */
-export function dayResolver(year: number, month: number, day: number, zone: string): (hour: number, minute: number) => number[] {
+export function dayResolver(
+  year: number,
+  month: number,
+  day: number,
+  zone: string,
+): (hour: number, minute: number) => number[] {
   const naiveDay = Date.UTC(year, month - 1, day);
   if (isUtc(zone)) return (h, m) => [naiveDay + (h * 60 + m) * 60000];
   const a = offsetAt(naiveDay - 14 * 3600e3, zone);
@@ -294,7 +309,12 @@ function range(lo: number, hi: number): number[] {
  * with Weekday, a Day some matching month lacks) make it throw: sched must never emit them.
  * In a repeated autumn hour the earlier instant is taken; a time in a spring gap does not fire.
  */
-export function expandLaunchd(dicts: readonly LaunchdCalendarDict[], from: Date, to: Date, zone: string): Date[] {
+export function expandLaunchd(
+  dicts: readonly LaunchdCalendarDict[],
+  from: Date,
+  to: Date,
+  zone: string,
+): Date[] {
   for (const d of dicts) {
     if (d.Weekday !== undefined && (d.Day !== undefined || d.Month !== undefined)) {
       throw new Error(`ambiguous launchd dict ${JSON.stringify(d)}: Weekday with Day or Month`);

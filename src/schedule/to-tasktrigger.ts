@@ -45,7 +45,8 @@ export interface TaskCalendarTrigger {
   time: TimeProgression;
 }
 
-export type TaskTriggerRejectCode = 'dom-and-dow' | 'weekday-with-month' | 'feb-29' | 'too-many-triggers' | 'never-fires';
+export type TaskTriggerRejectCode =
+  'dom-and-dow' | 'weekday-with-month' | 'feb-29' | 'too-many-triggers' | 'never-fires';
 
 export type TaskTriggerConversion =
   | { ok: true; triggers: TaskCalendarTrigger[] }
@@ -96,7 +97,21 @@ export function timeProgressions(spec: CronSpec): TimeProgression[] {
   return candidates[0]!;
 }
 
-const MONTH_NAMES = ['', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  '',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 export { MONTH_NAMES };
 
 class Reject {
@@ -152,7 +167,12 @@ function daySchedules(spec: CronSpec): TaskDaySchedule[] {
   };
   switch (rule.kind) {
     case 'every':
-      return monthFull ? [{ kind: 'day' }] : monthSchedules(Array.from({ length: 31 }, (_, i) => i + 1), months);
+      return monthFull
+        ? [{ kind: 'day' }]
+        : monthSchedules(
+            Array.from({ length: 31 }, (_, i) => i + 1),
+            months,
+          );
     case 'dom':
       return monthSchedules(rule.days, months);
     case 'dow':
@@ -172,7 +192,8 @@ function daySchedules(spec: CronSpec): TaskDaySchedule[] {
 export function cronToTaskTriggers(spec: CronSpec, maxTriggers = TASK_MAX_TRIGGERS): TaskTriggerConversion {
   try {
     const days = daySchedules(spec);
-    if (days.length === 0) throw new Reject('never-fires', 'it never fires (no such date)', 'fix the day and month fields.');
+    if (days.length === 0)
+      throw new Reject('never-fires', 'it never fires (no such date)', 'fix the day and month fields.');
     const times = timeProgressions(spec);
     const total = days.length * times.length;
     if (total > maxTriggers) {
@@ -208,7 +229,8 @@ export function expandTaskTriggers(
     if (t.schedule.kind === 'month') {
       for (const m of t.schedule.months) {
         for (const d of t.schedule.days) {
-          if (d !== 'Last' && d > minDaysInMonth(m)) throw new Error(`ambiguous ByMonth day ${d} in month ${m}`);
+          if (d !== 'Last' && d > minDaysInMonth(m))
+            throw new Error(`ambiguous ByMonth day ${d} in month ${m}`);
         }
       }
     }
@@ -232,10 +254,17 @@ export function expandTaskTriggers(
       const fires =
         s.kind === 'day' ||
         (s.kind === 'week' && s.weekdays.includes(wd)) ||
-        (s.kind === 'month' && s.months.includes(mo) && (s.days.includes(dd) || (s.days.includes('Last') && dd === lastDay)));
+        (s.kind === 'month' &&
+          s.months.includes(mo) &&
+          (s.days.includes(dd) || (s.days.includes('Last') && dd === lastDay)));
       if (!fires) continue;
       const durationSec = t.time.count > 1 ? repetitionDurationSeconds(t.time) : 0;
-      const first = dayResolver(y, mo, dd, zone)(Math.floor(t.time.startMinute / 60), t.time.startMinute % 60);
+      const first = dayResolver(
+        y,
+        mo,
+        dd,
+        zone,
+      )(Math.floor(t.time.startMinute / 60), t.time.startMinute % 60);
       if (first.length === 0) continue; // a start time in a DST gap: undocumented, never compared
       // Repetitions are a fixed elapsed interval after the first run.
       for (let k = 0; ; k++) {
