@@ -13,7 +13,8 @@ export function stateRoot(
 ): string {
   if (env.SCHED_HOME) return path.resolve(env.SCHED_HOME);
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'sched');
-  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'sched');
+  if (platform === 'win32')
+    return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'sched');
   return path.join(env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'sched');
 }
 
@@ -27,4 +28,9 @@ export function jobStateDir(root: string, project: string, job: string): string 
 
 export function logDir(root: string, project: string, job: string): string {
   return jobStateDir(root, project, job);
+}
+
+/** The overlap lock of a job (held while a run is active): `projects/<project>/locks/<job>.lock`. */
+export function lockFile(root: string, project: string, job: string): string {
+  return path.join(projectStateDir(root, project), 'locks', `${job}.lock`);
 }

@@ -1,0 +1,75 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from './base.js';
+
+export default class History extends BaseCommand {
+  static override summary = 'Show the recorded runs of a job, newest first.';
+
+  static override description = `One line per attempt: start, result, exit code or signal, duration, attempt, trigger. Runs still in progress come first; a run whose process died without recording its end shows as interrupted. History keeps the last 1,000 runs of each job. --json prints an array of objects with start, end, duration_ms, result, exit_code, signal, attempt, trigger, pid (and reason, scheduled when known).`;
+
+  static override examples = [
+    '<%= config.bin %> history nightly-report',
+    '<%= config.bin %> history nightly-report -n 5 --json',
+  ];
+
+  static override args = {
+    job: Args.string({ description: 'the job', required: true }),
+  };
+
+  static override flags = {
+    number: Flags.integer({ char: 'n', description: 'show at most N runs', default: 20, min: 1 }),
+    json: Flags.boolean({ description: 'print a JSON array', default: false }),
+    project: Flags.string({
+      char: 'p',
+      description: 'project name (default: the project: of the schedules file)',
+      helpValue: 'P',
+    }),
+    file: Flags.string({
+      char: 'f',
+      description: 'schedules file used to find the project',
+      helpValue: 'FILE',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(History);
+    const { resolveProjectName } = await import('../run/project.js');
+    const { jobHistory } = await import('../services/history.js');
+    const { stateRoot } = await import('../state/paths.js');
+    const project = await resolveProjectName({ project: flags.project, file: flags.file });
+    const runs = await jobHistory(stateRoot(), project, args.job, flags.number);
+    if (flags.json) {
+      this.log(JSON.stringify(runs, null, 2));
+      return;
+    }
+    if (runs.length === 0) {
+      this.log(`no runs recorded for ${args.job} yet`);
+      return;
+    }
+    const rows = runs.map((r) => [
+      r.start.replace(/\.\d+Z$/, 'Z'),
+      r.result,
+      r.signal ?? (r.exit_code === null ? '-' : String(r.exit_code)),
+      r.duration_ms === null ? '-' : formatMs(r.duration_ms),
+      String(r.attempt),
+      r.trigger,
+      r.reason ?? '',
+    ]);
+    const head = ['START', 'RESULT', 'EXIT', 'DURATION', 'ATTEMPT', 'TRIGGER', 'NOTE'];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd();
+    this.log(line(head));
+    for (const row of rows) this.log(line(row));
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${Math.round(s % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
+}

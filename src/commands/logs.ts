@@ -1,0 +1,49 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from './base.js';
+
+export default class Logs extends BaseCommand {
+  static override summary = "Show a job's log; -f to follow it.";
+
+  static override description = `Each line is "<instant> <stream> <text>": stream is out or err for the command's output, sched for the wrapper's own lines (start, end, result, retries, timeouts). The log rotates at 1 MiB and keeps 3 older files (run.log.1…3) in the job's state directory.`;
+
+  static override examples = [
+    '<%= config.bin %> logs nightly-report',
+    '<%= config.bin %> logs nightly-report -n 200 -f',
+  ];
+
+  static override args = {
+    job: Args.string({ description: 'the job', required: true }),
+  };
+
+  static override flags = {
+    number: Flags.integer({ char: 'n', description: 'show the last N lines', default: 50, min: 0 }),
+    follow: Flags.boolean({
+      char: 'f',
+      description: 'keep printing new lines as they are written (Ctrl-C stops)',
+      default: false,
+    }),
+    project: Flags.string({
+      char: 'p',
+      description: 'project name (default: the project: of the schedules file)',
+      helpValue: 'P',
+    }),
+    file: Flags.string({ description: 'schedules file used to find the project', helpValue: 'FILE' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Logs);
+    const { resolveProjectName } = await import('../run/project.js');
+    const { followLog, jobLogFile, jobLogTail } = await import('../services/history.js');
+    const { stateRoot } = await import('../state/paths.js');
+    const project = await resolveProjectName({ project: flags.project, file: flags.file });
+    const root = stateRoot();
+    const lines = jobLogTail(root, project, args.job, flags.number);
+    for (const l of lines) process.stdout.write(`${l}\n`);
+    if (!flags.follow) return;
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await followLog(jobLogFile(root, project, args.job), (t) => process.stdout.write(t), controller.signal);
+  }
+}

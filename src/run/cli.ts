@@ -1,0 +1,96 @@
+/**
+ * The fast path of `sched run`: parses the `run` flags without oclif (oclif's start-up costs more
+ * than the whole wrapper) and calls the same service as the oclif command, so both behave alike.
+ * bin/run.js may call `main(process.argv.slice(3))` when `process.argv[2] === 'run'`.
+ */
+import { UserError } from '../errors.js';
+import { runCommand, type RunCommandOptions } from '../services/run.js';
+
+export const RUN_USAGE = `Run a job the way the scheduler does: lock, log, timeout, retries, record.
+
+USAGE
+  $ sched run JOB [--project P] [-f FILE] [--trigger BACKEND]
+  $ sched run --catch-up [--project P] [-f FILE] [--trigger BACKEND]
+
+FLAGS
+  -f, --file=FILE        schedules file used to find the project (default: ./schedules.yaml)
+  -p, --project=P        project name (default: the project: of the schedules file)
+      --trigger=BACKEND  started by the scheduler (late-start rule, jitter; no terminal output)
+      --catch-up         run or record as missed every job that missed a fire time (boot/wake entry)
+`;
+
+/** Parses `run` arguments (with or without the leading `run`). */
+export function parseRunArgs(argv: readonly string[]): RunCommandOptions & { help?: boolean } {
+  const args = argv[0] === 'run' ? argv.slice(1) : [...argv];
+  const out: RunCommandOptions & { help?: boolean } = {};
+  const value = (i: number, name: string): string => {
+    const v = args[i];
+    if (v === undefined || v.startsWith('-'))
+      throw new UserError(`flag ${name} needs a value`, 'see sched run --help');
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
+    const take = () => inline ?? value(++i, name);
+    switch (name) {
+      case '--project':
+      case '-p':
+        out.project = take();
+        break;
+      case '--file':
+      case '-f':
+        out.file = take();
+        break;
+      case '--trigger':
+        out.trigger = take();
+        break;
+      case '--catch-up':
+        out.catchUp = true;
+        break;
+      case '--help':
+      case '-h':
+        out.help = true;
+        break;
+      case '--':
+        if (args[i + 1] !== undefined) {
+          if (out.job) throw new UserError(`unexpected argument '${args[i + 1]}'`);
+          out.job = args[i + 1];
+        }
+        i = args.length;
+        break;
+      default:
+        if (a.startsWith('-')) throw new UserError(`unknown flag ${name}`, 'see sched run --help');
+        if (out.job !== undefined)
+          throw new UserError(`unexpected argument '${a}'`, 'sched run takes one JOB');
+        out.job = a;
+    }
+  }
+  return out;
+}
+
+/** Runs `sched run` and returns the exit code; errors are printed like BaseCommand prints them. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const opts = parseRunArgs(argv);
+    if (opts.help) {
+      process.stdout.write(RUN_USAGE);
+      return 0;
+    }
+    return await runCommand(opts);
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`Error: ${e.message}\n`);
+      if (e.hint) process.stderr.write(`Hint: ${e.hint}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    process.stderr.write(
+      `Error: unexpected error: ${err.message}\nThis is a bug in sched; please report it with the command you ran.\n`,
+    );
+    if (process.env.SCHED_DEBUG) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}

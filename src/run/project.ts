@@ -1,0 +1,47 @@
+/**
+ * Which project a `sched run/history/logs` invocation is about: `--project`, else the `project:`
+ * of the schedules file (`-f`, default ./schedules.yaml). The YAML is only read in that fallback
+ * (and the loader imported lazily): scheduled runs always pass `--project`.
+ */
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { isValidJobName, PROJECT_NAME_PATTERN } from '../model/job.js';
+
+export function checkProjectName(project: string): string {
+  if (!PROJECT_NAME_PATTERN.test(project)) {
+    throw new UserError(
+      `invalid project name '${project}'`,
+      'project names are lower-case letters, digits and -, starting with a letter or digit (at most 63)',
+    );
+  }
+  return project;
+}
+
+export function checkJobName(job: string): string {
+  if (!isValidJobName(job)) {
+    throw new UserError(
+      `invalid job name '${job}'`,
+      'job names are lower-case letters, digits and -, starting with a letter or digit (at most 63)',
+    );
+  }
+  return job;
+}
+
+export async function resolveProjectName(opts: {
+  project?: string;
+  file?: string;
+  cwd?: string;
+}): Promise<string> {
+  if (opts.project) return checkProjectName(opts.project);
+  const file = path.resolve(opts.cwd ?? process.cwd(), opts.file ?? 'schedules.yaml');
+  const { loadProject } = await import('../config/load.js');
+  const loaded = await loadProject(file, { checkFilesystem: false });
+  if (!loaded.project) {
+    const first = loaded.diagnostics.find((d) => d.severity === 'error');
+    throw new UserError(
+      `cannot tell the project from ${file}${first ? `: ${first.message}` : ''}`,
+      'pass --project NAME, or -f FILE pointing to a valid schedules.yaml (check it with `sched validate`)',
+    );
+  }
+  return checkProjectName(loaded.project.name);
+}

@@ -1,0 +1,141 @@
+/**
+ * Reading runs back: history (newest first), the last run (for `sched status`), and logs. Every
+ * reader first turns runs whose process died without recording an end into `interrupted`
+ * records, so a kill -9 or a power loss shows up at the next look.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { UserError } from '../errors.js';
+import { reapOrphanGroup } from '../run/exec.js';
+import { checkJobName } from '../run/project.js';
+import { DEFAULT_KILL_GRACE_MS } from '../run/wrapper.js';
+import { tailLog } from '../state/log.js';
+import { jobStateDir } from '../state/paths.js';
+import { pidAlive, RunStore, type RunRecord } from '../state/runs.js';
+
+export type { RunRecord } from '../state/runs.js';
+
+export interface SweepOptions {
+  now?: Date;
+  host?: string;
+  isAlive?: (pid: number, start?: string) => boolean;
+  staleMs?: number;
+}
+
+async function openStore(
+  root: string,
+  project: string,
+  job: string,
+  opts: SweepOptions = {},
+): Promise<RunStore> {
+  checkJobName(job);
+  const store = new RunStore(root, project, job);
+  if (fs.existsSync(store.dir)) {
+    const grace = Number(process.env.SCHED_KILL_GRACE_MS);
+    await store.sweepInterrupted({
+      now: opts.now ?? new Date(),
+      host: opts.host ?? os.hostname(),
+      isAlive: opts.isAlive ?? pidAlive,
+      staleMs: opts.staleMs,
+      reap: (r) =>
+        reapOrphanGroup(
+          r.pgid!,
+          r.pgid_start,
+          Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_KILL_GRACE_MS,
+        ),
+    });
+  }
+  return store;
+}
+
+/**
+ * The last run of a job with interrupted-detection applied: a run whose process is gone comes
+ * back as `interrupted`. A run still in progress has `result: 'running'` and `end: null`.
+ * Undefined when the job never ran.
+ */
+export async function lastRun(
+  root: string,
+  project: string,
+  job: string,
+  opts: SweepOptions = {},
+): Promise<RunRecord | undefined> {
+  return (await openStore(root, project, job, opts)).readLast();
+}
+
+/** Recorded runs, newest first: the runs in progress first (as `running`), then at most `n` finished ones. */
+export async function jobHistory(
+  root: string,
+  project: string,
+  job: string,
+  n?: number,
+  opts: SweepOptions = {},
+): Promise<RunRecord[]> {
+  const store = await openStore(root, project, job, opts);
+  if (!fs.existsSync(store.dir)) {
+    throw new UserError(
+      `no job ${job} in project ${project} on this host`,
+      'has it been applied? see `sched status`',
+    );
+  }
+  const running = store
+    .listRunning()
+    .map((r) => r.record)
+    .sort((a, b) => b.start.localeCompare(a.start));
+  const finished = store.readHistory(n);
+  return n === undefined ? [...running, ...finished] : [...running, ...finished].slice(0, n);
+}
+
+export function jobLogFile(root: string, project: string, job: string): string {
+  checkJobName(job);
+  return new RunStore(root, project, job).logFile;
+}
+
+/** The last `n` lines of a job's log (across rotated files). */
+export function jobLogTail(root: string, project: string, job: string, n: number): string[] {
+  const file = jobLogFile(root, project, job);
+  if (!fs.existsSync(jobStateDir(root, project, job))) {
+    throw new UserError(
+      `no job ${job} in project ${project} on this host`,
+      'has it been applied? see `sched status`',
+    );
+  }
+  return tailLog(file, n);
+}
+
+/**
+ * Follows a log like `tail -F`: calls `onText` with what is appended, reopening the file after
+ * a rotation. Resolves when `signal` aborts.
+ */
+export async function followLog(
+  file: string,
+  onText: (text: string) => void,
+  signal: AbortSignal,
+  pollMs = 250,
+): Promise<void> {
+  let pos = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  let ino = fs.statSync(file, { throwIfNoEntry: false })?.ino;
+  while (!signal.aborted) {
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, pollMs);
+      signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+    });
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.ino !== ino || st.size < pos) {
+      // Rotated (new inode) or truncated: start from the beginning of the new file.
+      ino = st.ino;
+      pos = 0;
+    }
+    if (st.size > pos) {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const buf = Buffer.alloc(st.size - pos);
+        fs.readSync(fd, buf, 0, buf.length, pos);
+        pos = st.size;
+        onText(buf.toString('utf8'));
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  }
+}

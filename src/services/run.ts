@@ -1,0 +1,101 @@
+/**
+ * The `sched run` service, shared by the oclif command and the fast path (src/run/cli.ts):
+ * resolves the project and the applied spec, wires real time, signals and the terminal, and runs
+ * the job (or the catch-up check). Returns the exit code; never prints anything but the job's
+ * own output (by hand) and short notices.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { checkJobName, resolveProjectName } from '../run/project.js';
+import { defaultRunDeps, Wrapper, type RunDeps } from '../run/wrapper.js';
+import { APPLIED_SPEC_FILE, type AppliedSpec } from '../state/applied.js';
+import { readTextSync } from '../state/files.js';
+import { jobStateDir, stateRoot } from '../state/paths.js';
+import { BACKENDS } from '../model/job.js';
+
+export interface RunCommandOptions {
+  job?: string;
+  project?: string;
+  file?: string;
+  /** The backend that started the run (`--trigger`); absent: by hand. */
+  trigger?: string;
+  catchUp?: boolean;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Output of a run by hand (default: the process's stdout/stderr). */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Test hook: override time, sleeping, the schedule engine… */
+  deps?: Partial<RunDeps>;
+}
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+export async function runCommand(opts: RunCommandOptions): Promise<number> {
+  const env = opts.env ?? process.env;
+  if (opts.trigger !== undefined && !(BACKENDS as readonly string[]).includes(opts.trigger)) {
+    throw new UserError(`unknown --trigger '${opts.trigger}'`, `one of: ${BACKENDS.join(', ')}`);
+  }
+  if (opts.catchUp && opts.job) {
+    throw new UserError('--catch-up checks every job of the project: give no JOB with it');
+  }
+  if (!opts.catchUp && !opts.job)
+    throw new UserError('missing JOB', 'usage: sched run JOB [--project P] [-f FILE]');
+  if (opts.job) checkJobName(opts.job);
+  const project = await resolveProjectName(opts);
+  const root = stateRoot(env);
+
+  const controller = new AbortController();
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    stopSignal ??= sig;
+    controller.abort();
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const stderr = opts.stderr ?? process.stderr;
+  const deps = defaultRunDeps({
+    baseEnv: env,
+    signal: controller.signal,
+    ...(opts.trigger ? {} : { echo: { out: opts.stdout ?? process.stdout, err: stderr } }),
+    ...opts.deps,
+  });
+  const wrapper = new Wrapper(root, deps);
+  try {
+    if (opts.catchUp) {
+      const { catchUp } = await import('../run/catchup.js');
+      const results = await catchUp(wrapper, project);
+      return results.some((r) => r.outcome && r.outcome.exitCode !== 0) ? 1 : 0;
+    }
+    const spec = readAppliedSpec(root, project, opts.job!);
+    if (!spec) {
+      throw new UserError(
+        `job ${opts.job} of project ${project} has not been applied (run sched apply)`,
+        'sched run uses what was applied, not the YAML: run `sched apply` first',
+      );
+    }
+    const outcome = await wrapper.run(spec, { trigger: opts.trigger });
+    return outcome.result === 'interrupted' && stopSignal
+      ? 128 + (os.constants.signals[stopSignal] ?? 15)
+      : outcome.exitCode;
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+  }
+}
+
+/**
+ * The applied spec of a job, read synchronously (the hot path of every scheduled run: an async
+ * open costs more than the whole read). Same file and format as {@link AppliedSpecStore}.
+ */
+export function readAppliedSpec(root: string, project: string, job: string): AppliedSpec | undefined {
+  const text = readTextSync(path.join(jobStateDir(root, project, job), APPLIED_SPEC_FILE));
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as AppliedSpec;
+  } catch (e) {
+    throw new UserError(
+      `the applied spec of job ${job} is unreadable: ${(e as Error).message}`,
+      'run `sched apply` again',
+    );
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Small synchronous file helpers for the state directory. Synchronous on purpose: `sched run`
+ * must start fast and write a few small files in order, and these never block on anything but
+ * the local disk. Every helper refuses to follow a symbolic link (O_NOFOLLOW where the OS has
+ * it, an lstat check otherwise), so a link planted in the state dir cannot redirect a write.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/** 0 where the platform has no O_NOFOLLOW (Windows): the lstat checks still apply there. */
+const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+function lstatOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function refuseLink(p: string): never {
+  throw new UserError(
+    `refusing to use ${p}: it is a symbolic link`,
+    'sched never follows links out of its own directories; replace it with a real file or directory.',
+  );
+}
+
+/**
+ * Creates `dir` (0700) and its missing parents below `base`, refusing any component that is a
+ * symlink. `base` itself must exist or be creatable (it is created with `recursive`).
+ */
+export function ensureDirSync(dir: string, base: string): void {
+  fs.mkdirSync(base, { recursive: true, mode: DIR_MODE });
+  const rel = path.relative(base, dir);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UserError(`${dir} is outside ${base}`);
+  let current = base;
+  for (const part of rel.split(path.sep).filter(Boolean)) {
+    current = path.join(current, part);
+    const st = lstatOrUndefined(current);
+    if (!st) {
+      try {
+        fs.mkdirSync(current, { mode: DIR_MODE });
+      } catch (e) {
+        // Another sched process created it between our lstat and mkdir: check it again.
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const again = fs.lstatSync(current);
+        if (again.isSymbolicLink()) refuseLink(current);
+      }
+    } else if (st.isSymbolicLink()) {
+      refuseLink(current);
+    } else if (!st.isDirectory()) {
+      throw new UserError(`${current} exists and is not a directory`);
+    }
+  }
+}
+
+/** Reads a file's text, or undefined when it does not exist. Refuses a symlink. */
+export function readTextSync(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') refuseLink(file);
+    throw e;
+  }
+  try {
+    if (!O_NOFOLLOW && fs.lstatSync(file).isSymbolicLink()) refuseLink(file);
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Parses a JSON file; undefined when missing or not (yet) valid JSON. */
+export function readJsonSync<T>(file: string): T | undefined {
+  const text = readTextSync(file);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Atomic write: a temp file beside the target (created exclusively, mode 0600), fsync, rename.
+ * A reader sees the old content or the new, never a mix; a crash leaves at worst a stray temp file.
+ */
+export function writeAtomicSync(file: string, content: string, mode = FILE_MODE, durable = true): void {
+  if (lstatOrUndefined(file)?.isSymbolicLink()) refuseLink(file);
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const fd = fs.openSync(
+    tmp,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW,
+    mode,
+  );
+  try {
+    fs.writeSync(fd, content);
+    // `durable: false` for files whose loss in a power cut costs nothing (rename stays atomic).
+    if (durable) fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}
+
+/** Opens `file` for appending (created 0600), refusing a symlink. */
+export function openAppendSync(file: string, mode = FILE_MODE): number {
+  try {
+    const fd = fs.openSync(
+      file,
+      fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | O_NOFOLLOW,
+      mode,
+    );
+    if (!O_NOFOLLOW && fs.lstatSync(file).isSymbolicLink()) {
+      fs.closeSync(fd);
+      refuseLink(file);
+    }
+    return fd;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') refuseLink(file);
+    throw e;
+  }
+}
+
+/** Appends text with one write(2) on an O_APPEND descriptor (lines from concurrent writers do not interleave mid-line in practice). */
+export function appendTextSync(file: string, text: string): number {
+  const fd = openAppendSync(file);
+  try {
+    fs.writeSync(fd, text);
+    return fs.fstatSync(fd).size;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Removes a file; no error when it is already gone. */
+export function removeSync(file: string): void {
+  fs.rmSync(file, { force: true });
+}
+
+/** Sets a file's mtime to `when` (used as a heartbeat); false when the file is gone. */
+export function touchSync(file: string, when: Date): boolean {
+  try {
+    fs.utimesSync(file, when, when);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function mtimeSync(file: string): Date | undefined {
+  return lstatOrUndefined(file)?.mtime;
+}

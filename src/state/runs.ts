@@ -1,0 +1,282 @@
+/**
+ * Run records of one job: `last-run.json` (the latest run, written at start and at end),
+ * `history.jsonl` (one finished record per line, newest last), and `running/<id>.json` (one file
+ * per active run; its mtime is the run's heartbeat). A running file whose process is gone, or
+ * whose heartbeat is stale, is turned into an `interrupted` record by {@link RunStore.sweepInterrupted}.
+ *
+ * History is bounded: readers never return more than `historyLimit` records (default 1,000), and
+ * the file is rewritten with only the newest `historyLimit` lines once it grows past
+ * `historyLimit × 512` bytes — one stat per append, one rewrite every few hundred runs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { jobStateDir } from './paths.js';
+import {
+  appendTextSync,
+  ensureDirSync,
+  mtimeSync,
+  readJsonSync,
+  readTextSync,
+  removeSync,
+  touchSync,
+  writeAtomicSync,
+} from './files.js';
+
+export const RUN_RESULTS = ['ok', 'failed', 'timeout', 'skipped', 'interrupted', 'missed'] as const;
+/** How a run ended. */
+export type RunResultKind = (typeof RUN_RESULTS)[number];
+
+/** One run attempt (or a skipped/missed fire time), as stored in last-run.json and history.jsonl. */
+export interface RunRecord {
+  /** Unique id of the invocation; all attempts of one invocation share it. */
+  id: string;
+  project: string;
+  job: string;
+  /** ISO instant the attempt started (for `missed`: when the miss was detected). */
+  start: string;
+  /** ISO instant it ended; null while running. */
+  end: string | null;
+  duration_ms: number | null;
+  exit_code: number | null;
+  /** Signal name when the command was killed by one (`SIGTERM`…). */
+  signal: string | null;
+  /** `running` only in last-run.json / running files, never in history. */
+  result: RunResultKind | 'running';
+  /** 1 for the first attempt, 2 for the first retry… */
+  attempt: number;
+  /** `manual` (by hand), `catch-up`, or the backend that started it (`crontab`, `systemd`…). */
+  trigger: string;
+  /** pid of the `sched run` process that owns the run. */
+  pid: number;
+  /** Its start time (Linux clock ticks), to tell it from a later process that reuses the pid. */
+  pid_start?: string;
+  host: string;
+  /** The fire time the run was started for, when known (ISO). */
+  scheduled?: string;
+  /** Why it was skipped / interrupted / missed, in words. */
+  reason?: string;
+  /** For `missed`: how many fire times were missed. */
+  missed_count?: number;
+  /** Process group of the command of a running attempt (its pid), to stop it if the wrapper dies. */
+  pgid?: number;
+  /** Start time of that process (Linux clock ticks), to tell it from a later process with the same pid. */
+  pgid_start?: string;
+}
+
+export const DEFAULT_HISTORY_LIMIT = 1000;
+/** A running record of another host whose heartbeat is older than this is interrupted. */
+export const DEFAULT_STALE_MS = 2 * 60_000;
+/** How often an active run refreshes its heartbeat. */
+export const HEARTBEAT_MS = 30_000;
+
+const LAST = 'last-run.json';
+const HISTORY = 'history.jsonl';
+const RUNNING = 'running';
+
+export interface SweepContext {
+  now: Date;
+  host: string;
+  /** Is this process (pid, and its recorded start time when known) still running on this host? */
+  isAlive(pid: number, start?: string): boolean;
+  staleMs?: number;
+  /**
+   * Called for an interrupted run of this host that recorded its command's process group:
+   * stops what is left of it; resolves true when something was stopped.
+   */
+  reap?: (record: RunRecord) => Promise<boolean>;
+}
+
+/**
+ * When a process started (Linux: clock ticks since boot, field 22 of /proc/PID/stat); undefined
+ * elsewhere or when it is gone. With the pid it identifies a process across pid reuse.
+ */
+export function processStartTicks(pid: number): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when process `pid` exists on this host (EPERM: exists, owned by someone else) and, when
+ * `start` is given and checkable, is the same process that was recorded (not a reused pid).
+ */
+export function pidAlive(pid: number, start?: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (start === undefined) return true;
+  const now = processStartTicks(pid);
+  return now === undefined || now === start;
+}
+
+export class RunStore {
+  readonly dir: string;
+  constructor(
+    readonly root: string,
+    readonly project: string,
+    readonly job: string,
+    readonly historyLimit = DEFAULT_HISTORY_LIMIT,
+  ) {
+    this.dir = jobStateDir(root, project, job);
+  }
+
+  get logFile(): string {
+    return path.join(this.dir, 'run.log');
+  }
+
+  ensure(): void {
+    ensureDirSync(path.join(this.dir, RUNNING), path.dirname(this.root));
+  }
+
+  readLast(): RunRecord | undefined {
+    return readJsonSync<RunRecord>(path.join(this.dir, LAST));
+  }
+
+  writeLast(record: RunRecord, durable = true): void {
+    this.ensure();
+    writeAtomicSync(path.join(this.dir, LAST), JSON.stringify(record, null, 2) + '\n', undefined, durable);
+  }
+
+  /** Appends a finished record and trims the file when it has grown past its bound. */
+  append(record: RunRecord): void {
+    this.ensure();
+    const file = path.join(this.dir, HISTORY);
+    const size = appendTextSync(file, JSON.stringify(record) + '\n');
+    if (size > this.historyLimit * 512) this.trim();
+  }
+
+  private trim(): void {
+    const file = path.join(this.dir, HISTORY);
+    const lines = (readTextSync(file) ?? '').split('\n').filter(Boolean);
+    writeAtomicSync(file, lines.slice(-this.historyLimit).join('\n') + '\n');
+  }
+
+  /** Finished records, newest first, at most `n` (and never more than the history limit). */
+  readHistory(n = this.historyLimit): RunRecord[] {
+    const text = readTextSync(path.join(this.dir, HISTORY)) ?? '';
+    const out: RunRecord[] = [];
+    const lines = text.split('\n');
+    const max = Math.min(n, this.historyLimit);
+    for (let i = lines.length - 1; i >= 0 && out.length < max; i--) {
+      const line = lines[i];
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as RunRecord);
+      } catch {
+        // A torn last line after a crash: skip it rather than fail the whole history.
+      }
+    }
+    return out;
+  }
+
+  /** Records a run as active: its running file (the heartbeat) and last-run.json. */
+  markRunning(record: RunRecord): void {
+    this.ensure();
+    // The running file must survive a power cut (it is how the run shows up as interrupted);
+    // last-run.json is rewritten from it by the sweep if it did not.
+    writeAtomicSync(this.runningFile(record.id), JSON.stringify(record) + '\n');
+    this.writeLast(record, false);
+  }
+
+  /** Rewrites an active run's file (e.g. once its command's pid is known). */
+  updateRunning(record: RunRecord): void {
+    // Not fsync'd: after a power cut the processes it names are gone anyway.
+    writeAtomicSync(this.runningFile(record.id), JSON.stringify(record) + '\n', undefined, false);
+  }
+
+  heartbeat(id: string, now: Date): void {
+    touchSync(this.runningFile(id), now);
+  }
+
+  /** Records a finished attempt: history, last-run.json, and the running file is dropped. */
+  finish(record: RunRecord): void {
+    this.append(record);
+    this.writeLast(record);
+    removeSync(this.runningFile(record.id));
+  }
+
+  /** Records an outcome that never ran (skipped, missed). */
+  record(record: RunRecord): void {
+    this.append(record);
+    this.writeLast(record);
+  }
+
+  /** Active runs as recorded, with their heartbeat (mtime). */
+  listRunning(): { record: RunRecord; heartbeat: Date; file: string }[] {
+    const dir = path.join(this.dir, RUNNING);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+    const out: { record: RunRecord; heartbeat: Date; file: string }[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.json')) continue;
+      const file = path.join(dir, name);
+      const record = readJsonSync<RunRecord>(file);
+      const heartbeat = mtimeSync(file);
+      if (record && heartbeat) out.push({ record, heartbeat, file });
+    }
+    return out;
+  }
+
+  /**
+   * Turns runs whose process died without recording an end into `interrupted` records: at once
+   * when the pid is gone on this host, after a stale heartbeat otherwise (another host, or a
+   * reused pid). Safe to call from several processes: each running file is claimed by a rename.
+   */
+  async sweepInterrupted(ctx: SweepContext): Promise<RunRecord[]> {
+    const staleMs = ctx.staleMs ?? DEFAULT_STALE_MS;
+    const found: RunRecord[] = [];
+    for (const { record, heartbeat, file } of this.listRunning()) {
+      // On this host the process table is the truth (a heartbeat can be hours old after a
+      // suspend, with the run alive and well); for another host only the heartbeat tells.
+      const sameHost = record.host === ctx.host;
+      const gone = sameHost && !ctx.isAlive(record.pid, record.pid_start);
+      const stale = !sameHost && ctx.now.getTime() - heartbeat.getTime() > staleMs;
+      if (!gone && !stale) continue;
+      const claimed = `${file}.sweep-${process.pid}`;
+      try {
+        fs.renameSync(file, claimed);
+      } catch {
+        continue; // another process swept it first
+      }
+      const reaped =
+        record.host === ctx.host && record.pgid !== undefined && ctx.reap ? await ctx.reap(record) : false;
+      const end = heartbeat.getTime() > Date.parse(record.start) ? heartbeat : new Date(record.start);
+      const done: RunRecord = {
+        ...record,
+        end: end.toISOString(),
+        duration_ms: end.getTime() - Date.parse(record.start),
+        exit_code: null,
+        signal: null,
+        result: 'interrupted',
+        reason:
+          (gone
+            ? `the sched run process (pid ${record.pid}) ended without recording an outcome`
+            : `no heartbeat since ${heartbeat.toISOString()}`) +
+          (reaped ? '; the processes it left were stopped' : ''),
+      };
+      this.append(done);
+      const last = this.readLast();
+      // last-run.json shows this run unless a later one was recorded since.
+      if (!last || last.id === record.id || Date.parse(last.start) <= Date.parse(record.start))
+        this.writeLast(done);
+      removeSync(claimed);
+      found.push(done);
+    }
+    return found;
+  }
+
+  private runningFile(id: string): string {
+    return path.join(this.dir, RUNNING, `${id}.json`);
+  }
+}
