@@ -506,6 +506,8 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
     merge: true,
     prettyErrors: false,
     keepSourceTokens: false,
+    // Warnings become diagnostics below; without this yaml also prints them to stderr.
+    logLevel: 'error',
   });
   const r = new Reporter(display, lineCounter, doc, source);
   reportYamlProblems(r, doc, source);

@@ -184,7 +184,7 @@ function jobObject(job: NewJob): Record<string, unknown> {
 // The edit itself
 
 function parse(source: string): Document {
-  const doc = parseDocument(source, { uniqueKeys: false, keepSourceTokens: false });
+  const doc = parseDocument(source, { uniqueKeys: false, keepSourceTokens: false, logLevel: 'error' });
   if (doc.errors.length) {
     throw new UserError(
       `the schedules file does not parse (${doc.errors[0]!.message.split('\n')[0]})`,
@@ -217,7 +217,7 @@ function findJob(doc: Document, name: string, file: string): Pair<Node, Node> {
 
 /** The spliced text if it means exactly what `expected` holds, else undefined. */
 function verified(text: string, expected: Document): string | undefined {
-  const doc = parseDocument(text, { uniqueKeys: false });
+  const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error' });
   if (doc.errors.length) return undefined;
   return isDeepStrictEqual(doc.toJS(), expected.toJS()) ? text : undefined;
 }

@@ -16,7 +16,7 @@ export interface Position {
  */
 export function locateJobs(source: string, jobs: readonly string[]): Map<string, Position> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter });
+  const doc = parseDocument(source, { lineCounter, logLevel: 'error' });
   const found = new Map<string, Position>();
   for (const job of jobs) {
     const schedule = locate(doc, ['jobs', job, 'schedule']);
