@@ -39,6 +39,10 @@ Overlap (skip, queue, replace, allow), timeout (SIGTERM to the whole process gro
       description: 'run (or record as missed) every job that missed a fire time',
       default: false,
     }),
+    'state-dir': Flags.string({
+      description: "sched's state directory (default: $SCHED_HOME, else the platform's; set by native entries when apply used SCHED_HOME)",
+      helpValue: 'DIR',
+    }),
   };
 
   async run(): Promise<void> {
@@ -50,6 +54,7 @@ Overlap (skip, queue, replace, allow), timeout (SIGTERM to the whole process gro
       file: flags.file,
       trigger: flags.trigger,
       catchUp: flags['catch-up'],
+      stateDir: flags['state-dir'],
     });
     if (code !== 0) this.exit(code);
   }

@@ -14,6 +14,7 @@ USAGE
 
 FLAGS
   -f, --file=FILE        schedules file used to find the project (default: ./schedules.yaml)
+      --state-dir=DIR    sched's state directory (default: $SCHED_HOME, else the platform's)
   -p, --project=P        project name (default: the project: of the schedules file)
       --trigger=BACKEND  started by the scheduler (late-start rule, jitter; no terminal output)
       --catch-up         run or record as missed every job that missed a fire time (boot/wake entry)
@@ -49,6 +50,9 @@ export function parseRunArgs(argv: readonly string[]): RunCommandOptions & { hel
         break;
       case '--catch-up':
         out.catchUp = true;
+        break;
+      case '--state-dir':
+        out.stateDir = take();
         break;
       case '--help':
       case '-h':

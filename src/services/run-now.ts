@@ -31,7 +31,9 @@ export async function runNow(file: string, job: string, host: HostSettings): Pro
     await backend.runNow(project.name, job);
     return { backend: backend.name, via: `${backend.name}` };
   }
-  const child = spawn(ctx.nodePath, [ctx.schedBin, 'run', '--project', project.name, '--trigger', 'manual', job], {
+  // No --trigger: a start by hand, which the late-start rule must not skip.
+  const stateArgs = ctx.explicitStateDir ? ['--state-dir', ctx.explicitStateDir] : [];
+  const child = spawn(ctx.nodePath, [ctx.schedBin, 'run', '--project', project.name, ...stateArgs, job], {
     detached: true,
     stdio: 'ignore',
     env: host.env,

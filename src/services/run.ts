@@ -21,6 +21,8 @@ export interface RunCommandOptions {
   /** The backend that started the run (`--trigger`); absent: by hand. */
   trigger?: string;
   catchUp?: boolean;
+  /** `--state-dir`: overrides `$SCHED_HOME` and the platform default. */
+  stateDir?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Output of a run by hand (default: the process's stdout/stderr). */
@@ -44,7 +46,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     throw new UserError('missing JOB', 'usage: sched run JOB [--project P] [-f FILE]');
   if (opts.job) checkJobName(opts.job);
   const project = await resolveProjectName(opts);
-  const root = stateRoot(env);
+  const root = opts.stateDir ? path.resolve(opts.stateDir) : stateRoot(env);
 
   const controller = new AbortController();
   let stopSignal: NodeJS.Signals | undefined;
