@@ -6,7 +6,10 @@ export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/**/fixtures/', 'test/golden/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  { files: ['bin/**/*.js', 'bench/**/*.{js,mjs}', 'examples/**/*.{js,mjs}'], languageOptions: { globals: globals.node } },
+  {
+    files: ['bin/**/*.js', 'bench/**/*.{js,mjs}', 'examples/**/*.{js,mjs}'],
+    languageOptions: { globals: globals.node },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -19,8 +19,17 @@ const REPEATS = 5;
 function jobsYaml(project: string, backend: string, n: number): string {
   const lines = [`version: 1`, `project: ${project}`, `backend: ${backend}`, `jobs:`];
   for (let i = 0; i < n; i++) {
-    const expr = [`${i % 60} ${i % 24} * * *`, `*/${(i % 29) + 1} * * * *`, `${i % 60} ${i % 24} 1,15 * *`, `0 ${i % 24} * * 1-5`][i % 4];
-    lines.push(`  job-${String(i).padStart(4, '0')}:`, `    schedule: "${expr}"`, `    command: ["echo", "job ${i}"]`);
+    const expr = [
+      `${i % 60} ${i % 24} * * *`,
+      `*/${(i % 29) + 1} * * * *`,
+      `${i % 60} ${i % 24} 1,15 * *`,
+      `0 ${i % 24} * * 1-5`,
+    ][i % 4];
+    lines.push(
+      `  job-${String(i).padStart(4, '0')}:`,
+      `    schedule: "${expr}"`,
+      `    command: ["echo", "job ${i}"]`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -30,11 +39,16 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function timed(label: string, fn: () => Promise<{ exitCode: number; stderr: string; stdout: string }>, okCodes = [0]): Promise<number> {
+async function timed(
+  label: string,
+  fn: () => Promise<{ exitCode: number; stderr: string; stdout: string }>,
+  okCodes = [0],
+): Promise<number> {
   const t0 = performance.now();
   const r = await fn();
   const ms = performance.now() - t0;
-  if (!okCodes.includes(r.exitCode)) throw new Error(`${label} failed (exit ${r.exitCode}): ${r.stderr || r.stdout}`);
+  if (!okCodes.includes(r.exitCode))
+    throw new Error(`${label} failed (exit ${r.exitCode}): ${r.stderr || r.stdout}`);
   return ms;
 }
 
@@ -42,12 +56,20 @@ function row(label: string, ms: number, extra = ''): void {
   console.log(`  ${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms ${extra}`);
 }
 
-async function cycle(name: string, exec: Exec, file: string, env: Record<string, string> = {}): Promise<Record<string, number>> {
+async function cycle(
+  name: string,
+  exec: Exec,
+  file: string,
+  env: Record<string, string> = {},
+): Promise<Record<string, number>> {
   const cli = (args: string[]) => sched(exec, args, env);
   const plan = await timed(`${name} plan`, () => cli(['plan', '-f', file]));
   const apply = await timed(`${name} apply`, () => cli(['apply', '-f', file, '--auto-approve']));
   const noChange: number[] = [];
-  for (let i = 0; i < REPEATS; i++) noChange.push(await timed(`${name} plan (no change)`, () => cli(['plan', '-f', file, '--detailed-exitcode'])));
+  for (let i = 0; i < REPEATS; i++)
+    noChange.push(
+      await timed(`${name} plan (no change)`, () => cli(['plan', '-f', file, '--detailed-exitcode'])),
+    );
   await timed(`${name} destroy`, () => cli(['destroy', '-f', file, '--auto-approve']));
   return { plan, apply, noChange: median(noChange) };
 }
@@ -60,7 +82,16 @@ async function crontabBench(): Promise<void> {
     const uid = Number(spawnSync('id', ['-u', user.name], { encoding: 'utf8' }).stdout.trim());
     chownSync(user.home, uid, -1);
     const asUser: Exec = (command, args, env = {}) =>
-      localExec(user.home)('runuser', ['-u', user.name, '--', 'env', `HOME=${user.home}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), command, ...args]);
+      localExec(user.home)('runuser', [
+        '-u',
+        user.name,
+        '--',
+        'env',
+        `HOME=${user.home}`,
+        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        command,
+        ...args,
+      ]);
     const write = (name: string, text: string) => {
       const f = path.join(user.home, name);
       writeFileSync(f, text);
@@ -71,7 +102,11 @@ async function crontabBench(): Promise<void> {
     const big = await cycle('1000', asUser, write('big.yaml', jobsYaml('bench-big', 'crontab', 1000)));
     row('1,000 jobs: plan (all new)', big.plan!);
     row('1,000 jobs: apply', big.apply!);
-    row(`1,000 jobs: no-change plan (median of ${REPEATS})`, big.noChange!, big.noChange! < 500 ? '(target < 500 ms: met)' : '(target < 500 ms: NOT met)');
+    row(
+      `1,000 jobs: no-change plan (median of ${REPEATS})`,
+      big.noChange!,
+      big.noChange! < 500 ? '(target < 500 ms: met)' : '(target < 500 ms: NOT met)',
+    );
 
     const small = await cycle('200', asUser, write('small.yaml', jobsYaml('bench-small', 'crontab', 200)));
     row('200 jobs: apply', small.apply!);
@@ -83,13 +118,22 @@ async function crontabBench(): Promise<void> {
     }
     const rb: string[] = [];
     for (let i = 0; i < 200; i++) {
-      const expr = [`${i % 60} ${i % 24} * * *`, `*/${(i % 29) + 1} * * * *`, `${i % 60} ${i % 24} 1,15 * *`, `0 ${i % 24} * * 1-5`][i % 4];
+      const expr = [
+        `${i % 60} ${i % 24} * * *`,
+        `*/${(i % 29) + 1} * * * *`,
+        `${i % 60} ${i % 24} 1,15 * *`,
+        `0 ${i % 24} * * 1-5`,
+      ][i % 4];
       rb.push(`every '${expr}' do\n  command "echo job ${i}"\nend`);
     }
     const schedule = write('schedule.rb', rb.join('\n') + '\n');
     const runs: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
-      runs.push(await timed('whenever', () => asUser('whenever', ['--update-crontab', 'bench', '--load-file', schedule])));
+      runs.push(
+        await timed('whenever', () =>
+          asUser('whenever', ['--update-crontab', 'bench', '--load-file', schedule]),
+        ),
+      );
     }
     const w = median(runs);
     row(`200 jobs: whenever --update-crontab (median of ${REPEATS})`, w);

@@ -68,7 +68,10 @@ export class InvalidConfigError extends UserError {
     readonly source?: string,
   ) {
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
-    super(`${errors} problem${errors === 1 ? '' : 's'} in the configuration`, 'Run `sched validate` for details.');
+    super(
+      `${errors} problem${errors === 1 ? '' : 's'} in the configuration`,
+      'Run `sched validate` for details.',
+    );
     this.name = 'InvalidConfigError';
   }
 }

@@ -30,7 +30,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export async function acquireApplyLock(stateRoot: string, project: string, backend: string, command: string): Promise<Lock> {
+export async function acquireApplyLock(
+  stateRoot: string,
+  project: string,
+  backend: string,
+  command: string,
+): Promise<Lock> {
   const dir = path.join(projectStateDir(stateRoot, project), 'locks');
   await ensureDirNoSymlink(dir, 0o700, path.dirname(stateRoot));
   const file = path.join(dir, `apply-${backend}.lock`);

@@ -10,8 +10,23 @@ import type { RenderContext } from './types.js';
  * `--trigger` tells `sched run` it was started by the scheduler (not by hand), so it applies
  * late-start and jitter rules the backend has no native form for.
  */
-export function runInvocation(ctx: RenderContext, backend: BackendName, project: string, job: string): string[] {
-  return [ctx.nodePath, ctx.schedBin, 'run', '--project', project, '--trigger', backend, ...stateDirArgs(ctx), job];
+export function runInvocation(
+  ctx: RenderContext,
+  backend: BackendName,
+  project: string,
+  job: string,
+): string[] {
+  return [
+    ctx.nodePath,
+    ctx.schedBin,
+    'run',
+    '--project',
+    project,
+    '--trigger',
+    backend,
+    ...stateDirArgs(ctx),
+    job,
+  ];
 }
 
 function stateDirArgs(ctx: RenderContext): string[] {
@@ -20,5 +35,15 @@ function stateDirArgs(ctx: RenderContext): string[] {
 
 /** argv of the boot/wake catch-up entry (backends with no native catch-up: crontab, launchd, embedded). */
 export function catchUpInvocation(ctx: RenderContext, backend: BackendName, project: string): string[] {
-  return [ctx.nodePath, ctx.schedBin, 'run', '--project', project, '--trigger', backend, ...stateDirArgs(ctx), '--catch-up'];
+  return [
+    ctx.nodePath,
+    ctx.schedBin,
+    'run',
+    '--project',
+    project,
+    '--trigger',
+    backend,
+    ...stateDirArgs(ctx),
+    '--catch-up',
+  ];
 }

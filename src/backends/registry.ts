@@ -41,7 +41,11 @@ export async function createBackend(name: BackendName, options: HostOptions): Pr
     case 'launchd': {
       const { LaunchdBackend } = await import('./launchd/index.js');
       const uid = typeof process.getuid === 'function' ? process.getuid() : 501;
-      return new LaunchdBackend({ runner, dir: new NodeDirFs(path.join(home, 'Library', 'LaunchAgents')), uid });
+      return new LaunchdBackend({
+        runner,
+        dir: new NodeDirFs(path.join(home, 'Library', 'LaunchAgents')),
+        uid,
+      });
     }
     case 'windows': {
       const { WindowsBackend } = await import('./windows/index.js');
@@ -82,7 +86,9 @@ export async function selectBackend(choice: BackendChoice, options: HostOptions)
   const rejected: string[] = [];
   for (const name of ['systemd', 'crontab'] as const) {
     const backend = await createBackend(name, options);
-    const detection: Detection = await backend.detect().catch((e: Error) => ({ available: false, reason: e.message }));
+    const detection: Detection = await backend
+      .detect()
+      .catch((e: Error) => ({ available: false, reason: e.message }));
     if (detection.available) {
       const before = rejected.length ? `; ${rejected.join('; ')}` : '';
       return { backend, reason: `auto: ${detection.reason}${before}` };

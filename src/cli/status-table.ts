@@ -7,7 +7,11 @@ function duration(ms: number | null): string {
   if (ms === null) return '-';
   if (ms < 1000) return `${ms}ms`;
   const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+  return s < 60
+    ? `${s}s`
+    : s < 3600
+      ? `${Math.floor(s / 60)}m${s % 60}s`
+      : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }
 
 function needsAttention(row: StatusRow): boolean {
@@ -22,12 +26,20 @@ export function renderStatusTable(status: ProjectStatus, color: boolean): string
     r.schedule ?? '-',
     r.next_run ?? '-',
     r.last_run ?? 'never',
-    r.result === null ? '-' : r.exit_code !== null && r.result !== 'ok' ? `${r.result} (${r.exit_code})` : r.result,
+    r.result === null
+      ? '-'
+      : r.exit_code !== null && r.result !== 'ok'
+        ? `${r.result} (${r.exit_code})`
+        : r.result,
     duration(r.duration_ms),
     r.drift ?? '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const out = [`Project ${status.project} on ${status.backend} (${status.backendReason})`];
   for (const w of status.warnings) out.push(`Warning: ${w}`);
   out.push('', line(header));

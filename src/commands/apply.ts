@@ -48,27 +48,36 @@ Only what this project installed is ever changed. Applying twice in a row report
       try {
         plan = planFromJson(JSON.parse(text));
       } catch (e) {
-        throw new UserError(`${args.planfile} is not a sched plan: ${(e as Error).message}`, 'Make one with `sched plan --out FILE`.');
+        throw new UserError(
+          `${args.planfile} is not a sched plan: ${(e as Error).message}`,
+          'Make one with `sched plan --out FILE`.',
+        );
       }
       outcome = await checkSavedPlan(plan, host);
     } else {
       outcome = await makePlan({ file: flags.file, targets: flags.target }, host);
       plan = outcome.plan;
       if (!flags.json) process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
-      if (!isEmptyPlan(plan) && !(await confirmOrRefuse('\nDo you want to apply these changes?', flags['auto-approve']))) {
+      if (
+        !isEmptyPlan(plan) &&
+        !(await confirmOrRefuse('\nDo you want to apply these changes?', flags['auto-approve']))
+      ) {
         process.stdout.write('Apply cancelled.\n');
         return;
       }
     }
     const summary = await executePlan(plan, outcome, host, (e) => {
-      if (!flags.json) process.stderr.write(`  ${e.phase}: ${e.count} change${e.count === 1 ? '' : 's'} on ${e.target}\n`);
+      if (!flags.json)
+        process.stderr.write(`  ${e.phase}: ${e.count} change${e.count === 1 ? '' : 's'} on ${e.target}\n`);
     });
     if (flags.json) {
       process.stdout.write(JSON.stringify({ ...planToJson(plan), applied: true }, null, 2) + '\n');
     } else if (isEmptyPlan(plan)) {
       if (args.planfile) process.stdout.write('No changes to apply.\n');
     } else {
-      process.stdout.write(`\nApply complete: ${summary.add} added, ${summary.change} changed, ${summary.delete} deleted.\n`);
+      process.stdout.write(
+        `\nApply complete: ${summary.add} added, ${summary.change} changed, ${summary.delete} deleted.\n`,
+      );
     }
   }
 }

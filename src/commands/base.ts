@@ -6,7 +6,9 @@ import { Command } from '@oclif/core';
 import { BugError, ExternalCommandError, InvalidConfigError, UserError } from '../errors.js';
 
 export abstract class BaseCommand extends Command {
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+  protected override async catch(
+    err: Error & { exitCode?: number; oclif?: { exit?: number } },
+  ): Promise<unknown> {
     // oclif's own parse errors (unknown flag, missing arg) and exits are already user-facing.
     if (err.oclif && typeof err.oclif.exit === 'number') return super.catch(err);
     if (err instanceof InvalidConfigError) {

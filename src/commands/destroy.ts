@@ -30,12 +30,18 @@ export default class Destroy extends BaseCommand {
     const { plan } = outcome;
     if (!flags.json) process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
     if (isEmptyPlan(plan)) return;
-    if (!(await confirmOrRefuse(`\nDestroy everything of project ${plan.project} listed above?`, flags['auto-approve']))) {
+    if (
+      !(await confirmOrRefuse(
+        `\nDestroy everything of project ${plan.project} listed above?`,
+        flags['auto-approve'],
+      ))
+    ) {
       process.stdout.write('Destroy cancelled.\n');
       return;
     }
     const summary = await executePlan(plan, outcome, host);
-    if (flags.json) process.stdout.write(JSON.stringify({ ...planToJson(plan), applied: true }, null, 2) + '\n');
+    if (flags.json)
+      process.stdout.write(JSON.stringify({ ...planToJson(plan), applied: true }, null, 2) + '\n');
     else process.stdout.write(`\nDestroy complete: ${summary.delete} deleted.\n`);
   }
 }

@@ -22,7 +22,9 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
     file: fileFlag,
     target: targetFlag,
     out: Flags.string({ description: 'save the plan to FILE for `sched apply FILE`', helpValue: 'FILE' }),
-    'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
+    'detailed-exitcode': Flags.boolean({
+      description: 'exit 0 when there are no changes, 2 when there are, 1 on error',
+    }),
     json: Flags.boolean({ description: 'print the plan as JSON (format_version 1, see docs/plan-json.md)' }),
     scope: scopeFlag,
   };
@@ -35,13 +37,17 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
     const { isEmptyPlan } = await import('../plan/types.js');
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
     const { plan } = await makePlan({ file: flags.file, targets: flags.target }, host);
-    if (flags.out) await writeFile(flags.out, JSON.stringify(planToJson(plan), null, 2) + '\n', { mode: 0o600 });
+    if (flags.out)
+      await writeFile(flags.out, JSON.stringify(planToJson(plan), null, 2) + '\n', { mode: 0o600 });
     if (flags.json) {
       process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
     } else {
       const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
       process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
-      if (flags.out) process.stdout.write(`\nSaved the plan to ${flags.out}. Apply exactly it with: sched apply ${flags.out}\n`);
+      if (flags.out)
+        process.stdout.write(
+          `\nSaved the plan to ${flags.out}. Apply exactly it with: sched apply ${flags.out}\n`,
+        );
     }
     if (flags['detailed-exitcode'] && !isEmptyPlan(plan)) this.exit(2);
   }

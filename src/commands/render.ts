@@ -13,8 +13,16 @@ export default class Render extends BaseCommand {
   ];
   static override flags = {
     file: fileFlag,
-    backend: Flags.string({ description: 'the backend to render for', options: [...BACKENDS], required: true }),
-    out: Flags.string({ description: 'directory to write the files to (created if missing)', required: true, helpValue: 'DIR' }),
+    backend: Flags.string({
+      description: 'the backend to render for',
+      options: [...BACKENDS],
+      required: true,
+    }),
+    out: Flags.string({
+      description: 'directory to write the files to (created if missing)',
+      required: true,
+      helpValue: 'DIR',
+    }),
     json: Flags.boolean({ description: 'print the written file paths as JSON' }),
   };
 
@@ -22,9 +30,16 @@ export default class Render extends BaseCommand {
     const { flags } = await this.parse(Render);
     const { renderProjectFiles, writeRenderedFiles } = await import('../services/render.js');
     const { defaultHost } = await import('../services/host.js');
-    const files = await renderProjectFiles(flags.file, flags.backend as (typeof BACKENDS)[number], defaultHost());
+    const files = await renderProjectFiles(
+      flags.file,
+      flags.backend as (typeof BACKENDS)[number],
+      defaultHost(),
+    );
     const written = await writeRenderedFiles(files, flags.out);
     if (flags.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
-    else process.stdout.write(`Wrote ${written.length} file${written.length === 1 ? '' : 's'} for ${flags.backend}:\n${written.map((w) => `  ${w}\n`).join('')}`);
+    else
+      process.stdout.write(
+        `Wrote ${written.length} file${written.length === 1 ? '' : 's'} for ${flags.backend}:\n${written.map((w) => `  ${w}\n`).join('')}`,
+      );
   }
 }

@@ -5,7 +5,10 @@ import { fileFlag, scopeFlag } from '../cli/flags.js';
 export default class RunNow extends BaseCommand {
   static override summary = 'Start a job now, through its backend';
   static override description = `Starts an applied job immediately the way its scheduler would (systemctl --user start, launchctl kickstart, schtasks /Run, kubectl create job); crontab and embedded jobs start as a detached \`sched run\`. The run is recorded like any other: see \`sched history JOB\` and \`sched logs JOB -f\`.`;
-  static override examples = ['<%= config.bin %> run-now nightly-report', '<%= config.bin %> run-now nightly-report && <%= config.bin %> logs nightly-report -f'];
+  static override examples = [
+    '<%= config.bin %> run-now nightly-report',
+    '<%= config.bin %> run-now nightly-report && <%= config.bin %> logs nightly-report -f',
+  ];
   static override args = { job: Args.string({ description: 'job name', required: true }) };
   static override flags = { file: fileFlag, scope: scopeFlag };
 
@@ -13,7 +16,13 @@ export default class RunNow extends BaseCommand {
     const { args, flags } = await this.parse(RunNow);
     const { runNow } = await import('../services/run-now.js');
     const { defaultHost } = await import('../services/host.js');
-    const result = await runNow(flags.file, args.job, defaultHost({ systemdScope: flags.scope as 'user' | 'system' }));
-    process.stdout.write(`Started ${args.job} through ${result.via}. Follow it with: sched logs ${args.job} -f\n`);
+    const result = await runNow(
+      flags.file,
+      args.job,
+      defaultHost({ systemdScope: flags.scope as 'user' | 'system' }),
+    );
+    process.stdout.write(
+      `Started ${args.job} through ${result.via}. Follow it with: sched logs ${args.job} -f\n`,
+    );
   }
 }

@@ -40,7 +40,8 @@ Overlap (skip, queue, replace, allow), timeout (SIGTERM to the whole process gro
       default: false,
     }),
     'state-dir': Flags.string({
-      description: "sched's state directory (default: $SCHED_HOME, else the platform's; set by native entries when apply used SCHED_HOME)",
+      description:
+        "sched's state directory (default: $SCHED_HOME, else the platform's; set by native entries when apply used SCHED_HOME)",
       helpValue: 'DIR',
     }),
   };

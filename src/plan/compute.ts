@@ -36,7 +36,7 @@ export function computeJobPlans(input: ComputeInput): JobPlan[] {
   );
   if (clashes.length > 0) {
     throw new UserError(
-      `name clash: ${clashes.map((c) => c.id).join(', ')} already exist${clashes.length === 1 ? 's' : ''} and were not written by sched`,
+      `name clash: ${clashes.map((c) => c.id).join(', ')} ${clashes.length === 1 ? 'already exists and was' : 'already exist and were'} not written by sched`,
       'sched never overwrites a file it did not write. Rename the job, or move the existing file away if it is yours to replace.',
     );
   }
@@ -80,11 +80,31 @@ function decide(
 ): PlannedArtifactChange | undefined {
   if (want && !have) {
     const reason = input.previouslyApplied.has(want.job) ? REASONS.missing : REASONS.new;
-    return { action: 'create', id: want.id, job: want.job, kind: want.kind, after: want, reason, target: want.target };
+    return {
+      action: 'create',
+      id: want.id,
+      job: want.job,
+      kind: want.kind,
+      after: want,
+      reason,
+      target: want.target,
+    };
   }
   if (!want && have) {
-    const reason = input.destroy ? REASONS.destroy : input.paused.has(have.job) ? REASONS.paused : REASONS.removed;
-    return { action: 'delete', id: have.id, job: have.job, kind: have.kind, before: have, reason, target: have.target };
+    const reason = input.destroy
+      ? REASONS.destroy
+      : input.paused.has(have.job)
+        ? REASONS.paused
+        : REASONS.removed;
+    return {
+      action: 'delete',
+      id: have.id,
+      job: have.job,
+      kind: have.kind,
+      before: have,
+      reason,
+      target: have.target,
+    };
   }
   if (!want || !have) return undefined;
   let reason: Reason | undefined;
@@ -92,7 +112,16 @@ function decide(
   else if (have.recordedHash !== want.hash) reason = REASONS.changed;
   else if (!have.registered) reason = REASONS.notRegistered;
   if (!reason) return undefined;
-  return { action: 'update', id: want.id, job: want.job, kind: want.kind, before: have, after: want, reason, target: want.target };
+  return {
+    action: 'update',
+    id: want.id,
+    job: want.job,
+    kind: want.kind,
+    before: have,
+    after: want,
+    reason,
+    target: want.target,
+  };
 }
 
 function jobAction(changes: PlannedArtifactChange[]): JobAction {

@@ -59,7 +59,14 @@ function parseSpecBody(content: string): { backend: BackendName; job: Job } {
 
 export function desiredSpecArtifact(backend: BackendName, job: Job): DesiredArtifact {
   const content = specBody(backend, job);
-  return { id: specArtifactId(job.name), job: job.name, kind: SPEC_KIND, content, hash: contentHash(content), target: 'state' };
+  return {
+    id: specArtifactId(job.name),
+    job: job.name,
+    kind: SPEC_KIND,
+    content,
+    hash: contentHash(content),
+    target: 'state',
+  };
 }
 
 export function installedSpecArtifact(spec: AppliedSpec): FoundArtifact {

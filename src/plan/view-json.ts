@@ -36,7 +36,12 @@ export interface PlanJson {
       kind: string;
       target: string;
       reason: string;
-      before: { content: string; recorded_hash: string | null; actual_hash: string; registered: boolean } | null;
+      before: {
+        content: string;
+        recorded_hash: string | null;
+        actual_hash: string;
+        registered: boolean;
+      } | null;
       after: { content: string; hash: string } | null;
     }>;
   }>;
@@ -130,7 +135,9 @@ export function planFromJson(data: unknown): Plan {
               registered: c.before.registered,
             }
           : undefined,
-        after: c.after ? { id: c.id, job: job.job, kind: c.kind, content: c.after.content, hash: c.after.hash } : undefined,
+        after: c.after
+          ? { id: c.id, job: job.job, kind: c.kind, content: c.after.content, hash: c.after.hash }
+          : undefined,
       })),
     })),
   };

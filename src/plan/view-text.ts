@@ -21,7 +21,8 @@ export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv 
 }
 
 export function renderPlanText(plan: Plan, options: TextViewOptions): string {
-  const paint = (code: number, text: string) => (options.color && code ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = (code: number, text: string) =>
+    options.color && code ? `\u001b[${code}m${text}\u001b[0m` : text;
   const bold = (text: string) => (options.color ? `\u001b[1m${text}\u001b[0m` : text);
   const out: string[] = [];
   out.push(`Backend: ${plan.backend} (${plan.backendReason})`);
@@ -30,7 +31,8 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
 
   const shown = plan.jobs.filter((j) => options.showUnchanged || j.action !== 'no-op');
   for (const job of shown) {
-    const label = job.job === '' ? `(project-wide: ${job.changes.map((c) => c.kind).join(', ') || 'entries'})` : job.job;
+    const label =
+      job.job === '' ? `(project-wide: ${job.changes.map((c) => c.kind).join(', ') || 'entries'})` : job.job;
     const reasons = job.reasons.length ? ` (${job.reasons.join(', ')})` : '';
     out.push(paint(COLOR[job.action], `${SYMBOL[job.action]} ${bold(label)}${reasons}`));
     if (job.schedule) out.push(`    schedule: ${job.schedule}${job.timezone ? ` [${job.timezone}]` : ''}`);
@@ -48,13 +50,18 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
     );
   } else {
     const { add, change, delete: del } = plan.summary;
-    const projectWide = plan.jobs.some((j) => j.job === '' && j.action !== 'no-op') ? ' The project-wide entry changes too.' : '';
+    const projectWide = plan.jobs.some((j) => j.job === '' && j.action !== 'no-op')
+      ? ' The project-wide entry changes too.'
+      : '';
     out.push(bold(`Plan: ${add} to add, ${change} to change, ${del} to delete.${projectWide}`));
   }
   return out.join('\n') + '\n';
 }
 
-function renderChange(change: PlannedArtifactChange, paint: (code: number, text: string) => string): string[] {
+function renderChange(
+  change: PlannedArtifactChange,
+  paint: (code: number, text: string) => string,
+): string[] {
   const where = change.target === 'state' ? 'sched state' : change.target;
   const lines = [`    ${SYMBOL[change.action]} ${change.kind} ${change.id} [${where}] (${change.reason})`];
   const before = change.before?.content ?? '';

@@ -40,7 +40,11 @@ export function assertPlainName(name: string): void {
  * Creates `dir` (and parents) with `mode`, refusing when any existing component inside `base`
  * is a symlink: sched never writes through a link out of its own directories.
  */
-export async function ensureDirNoSymlink(dir: string, mode: number, base = path.parse(dir).root): Promise<void> {
+export async function ensureDirNoSymlink(
+  dir: string,
+  mode: number,
+  base = path.parse(dir).root,
+): Promise<void> {
   await mkdir(base, { recursive: true, mode });
   const rel = path.relative(base, dir);
   let current = base;
@@ -53,7 +57,10 @@ export async function ensureDirNoSymlink(dir: string, mode: number, base = path.
     if (!st) {
       await mkdir(current, { mode });
     } else if (st.isSymbolicLink()) {
-      throw new UserError(`refusing to use ${current}: it is a symbolic link`, 'sched never follows links out of its own directories; replace it with a real directory.');
+      throw new UserError(
+        `refusing to use ${current}: it is a symbolic link`,
+        'sched never follows links out of its own directories; replace it with a real directory.',
+      );
     } else if (!st.isDirectory()) {
       throw new UserError(`${current} exists and is not a directory`);
     }
@@ -90,7 +97,10 @@ export class NodeDirFs implements DirFs {
     const st = await lstat(file).catch(() => undefined);
     if (st?.isSymbolicLink()) throw new UserError(`refusing to write ${file}: it is a symbolic link`);
     const { default: writeFileAtomic } = await import('write-file-atomic');
-    await writeFileAtomic(file, typeof content === 'string' ? content : Buffer.from(content), { mode, fsync: true });
+    await writeFileAtomic(file, typeof content === 'string' ? content : Buffer.from(content), {
+      mode,
+      fsync: true,
+    });
   }
 
   async remove(name: string): Promise<void> {
@@ -112,7 +122,10 @@ export class MemoryDirFs implements DirFs {
   }
   async write(name: string, content: string | Uint8Array, mode = 0o644): Promise<void> {
     assertPlainName(name);
-    this.files.set(name, { content: typeof content === 'string' ? content : Buffer.from(content).toString('utf8'), mode });
+    this.files.set(name, {
+      content: typeof content === 'string' ? content : Buffer.from(content).toString('utf8'),
+      mode,
+    });
   }
   async remove(name: string): Promise<void> {
     this.files.delete(name);

@@ -49,13 +49,19 @@ export async function executePlan(
 ): Promise<Plan['summary']> {
   const changes = plan.jobs.flatMap((j) => j.changes);
   if (changes.length === 0) return plan.summary;
-  const lock = await acquireApplyLock(outcome.ctx.stateDir, plan.project, plan.backend, process.argv.slice(1).join(' '));
+  const lock = await acquireApplyLock(
+    outcome.ctx.stateDir,
+    plan.project,
+    plan.backend,
+    process.argv.slice(1).join(' '),
+  );
   try {
     const store = new AppliedSpecStore(outcome.ctx.stateDir);
     const stateChanges = changes.filter((c) => c.target === 'state');
     // Specs first: a timer that fires the moment it is enabled must find the spec it runs.
     const writes = stateChanges.filter((c) => c.action !== 'delete');
-    for (const change of writes) await store.write(specFromArtifact(change.after!.content, plan.file, host.now));
+    for (const change of writes)
+      await store.write(specFromArtifact(change.after!.content, plan.file, host.now));
     if (writes.length) onProgress({ phase: 'state', target: 'state', count: writes.length });
 
     const byBackend = new Map<BackendName, ArtifactChange[]>();

@@ -52,7 +52,8 @@ export async function loadValidProject(
 ): Promise<{ project: Project; diagnostics: Diagnostic[]; source: string }> {
   const loaded = await loadProject(file, { now: host.now, displayName });
   const source = loaded.source ?? '';
-  if (!loaded.project || hasErrors(loaded.diagnostics)) throw new InvalidConfigError(loaded.diagnostics, source);
+  if (!loaded.project || hasErrors(loaded.diagnostics))
+    throw new InvalidConfigError(loaded.diagnostics, source);
   return { project: loaded.project, diagnostics: loaded.diagnostics, source };
 }
 
@@ -118,7 +119,8 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     for (const job of registered) {
       for (const a of backend.render(job, ctx)) desired.push({ ...a, target: backend.name });
     }
-    for (const a of backend.renderProject?.(project.name, enabled, ctx) ?? []) desired.push({ ...a, target: backend.name });
+    for (const a of backend.renderProject?.(project.name, enabled, ctx) ?? [])
+      desired.push({ ...a, target: backend.name });
     for (const job of project.jobs) desired.push(desiredSpecArtifact(backend.name, job));
   }
 
@@ -146,7 +148,9 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
   for (const jobPlan of jobs) describeJob(jobPlan, byName.get(jobPlan.job), backend, host.now);
 
   const warnings = [
-    ...diagnostics.filter((d) => d.severity === 'warning').map((d) => `${path.basename(d.file)}:${d.line}:${d.col}: ${d.message}`),
+    ...diagnostics
+      .filter((d) => d.severity === 'warning')
+      .map((d) => `${path.basename(d.file)}:${d.line}:${d.col}: ${d.message}`),
     ...((await backend.warnings?.()) ?? []),
   ];
   const plan: Plan = {
@@ -173,7 +177,9 @@ function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: Backend, n
   jobPlan.schedule = describeSchedule(job.schedule) + (job.enabled ? '' : ' (paused)');
   jobPlan.timezone = job.timezone;
   if (job.enabled) {
-    jobPlan.nextRuns = nextFireTimes(job.schedule, job.timezone, now, 3).map((d) => formatInZone(d, job.timezone));
+    jobPlan.nextRuns = nextFireTimes(job.schedule, job.timezone, now, 3).map((d) =>
+      formatInZone(d, job.timezone),
+    );
     jobPlan.notes.push(...(backend.notes ? backend.notes(job, now) : dstNotes(job, backend.name, now)));
   }
 }

@@ -14,7 +14,11 @@ import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
 import { backendDiagnostics, loadValidProject } from './plan.js';
 
-export async function renderProjectFiles(file: string, backendName: BackendName, host: HostSettings): Promise<RenderedFile[]> {
+export async function renderProjectFiles(
+  file: string,
+  backendName: BackendName,
+  host: HostSettings,
+): Promise<RenderedFile[]> {
   const { project, source } = await loadValidProject(path.resolve(file), host, file);
   const backend = await createBackend(backendName, hostOptions(host));
   const ctx = renderContext(host);

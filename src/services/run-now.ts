@@ -23,9 +23,16 @@ export async function runNow(file: string, job: string, host: HostSettings): Pro
   const ctx = renderContext(host);
   const spec = await new AppliedSpecStore(ctx.stateDir).read(project.name, job);
   if (!spec) {
-    throw new UserError(`job ${job} of project ${project.name} has not been applied on this host`, 'Run `sched apply` first.');
+    throw new UserError(
+      `job ${job} of project ${project.name} has not been applied on this host`,
+      'Run `sched apply` first.',
+    );
   }
-  if (!spec.job.enabled) throw new UserError(`job ${job} is paused (enabled: false)`, 'Set enabled: true and apply, or use `sched run` to run it by hand.');
+  if (!spec.job.enabled)
+    throw new UserError(
+      `job ${job} is paused (enabled: false)`,
+      'Set enabled: true and apply, or use `sched run` to run it by hand.',
+    );
   const { backend } = await selectBackend(spec.backend, hostOptions(host));
   if (backend.runNow) {
     await backend.runNow(project.name, job);

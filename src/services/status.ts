@@ -33,7 +33,9 @@ export interface ProjectStatus {
 export async function projectStatus(file: string, host: HostSettings): Promise<ProjectStatus> {
   const { plan, project, ctx } = await makePlan({ file }, host);
   const planned = new Map(plan.jobs.map((j) => [j.job, j]));
-  const names = [...new Set([...project.jobs.map((j) => j.name), ...plan.jobs.map((j) => j.job).filter(Boolean)])].sort();
+  const names = [
+    ...new Set([...project.jobs.map((j) => j.name), ...plan.jobs.map((j) => j.job).filter(Boolean)]),
+  ].sort();
   const byName = new Map(project.jobs.map((j) => [j.name, j]));
   const rows: StatusRow[] = [];
   for (const name of names) {
@@ -54,5 +56,11 @@ export async function projectStatus(file: string, host: HostSettings): Promise<P
       drift: jobPlan && jobPlan.action !== 'no-op' ? jobPlan.reasons.join(', ') : null,
     });
   }
-  return { project: plan.project, backend: plan.backend, backendReason: plan.backendReason, warnings: plan.warnings, jobs: rows };
+  return {
+    project: plan.project,
+    backend: plan.backend,
+    backendReason: plan.backendReason,
+    warnings: plan.warnings,
+    jobs: rows,
+  };
 }

@@ -122,10 +122,17 @@ describe.skipIf(skip)('sched CLI on a real systemd user manager', () => {
       text = await readFile(outFile, 'utf8').catch(() => undefined);
     }
     if (text === undefined) {
-      const status = await h.exec('systemctl', ['--user', 'status', 'sched-e2e-every-minute.service', '--no-pager']);
+      const status = await h.exec('systemctl', [
+        '--user',
+        'status',
+        'sched-e2e-every-minute.service',
+        '--no-pager',
+      ]);
       const history = await cli(['history', 'every-minute', '--project', 'e2e', '--json']);
       const logs = await cli(['logs', 'every-minute', '--project', 'e2e', '-n', '20']);
-      expect.fail(`the job did not fire within 75 s\n${status.stdout}\n${history.stdout}${history.stderr}\n${logs.stdout}${logs.stderr}`);
+      expect.fail(
+        `the job did not fire within 75 s\n${status.stdout}\n${history.stdout}${history.stderr}\n${logs.stdout}${logs.stderr}`,
+      );
     }
     expect(JSON.parse(text!)).toEqual(NASTY_ARGS);
   }, 90_000);

@@ -7,7 +7,13 @@ import { REASONS } from '../../src/plan/types.js';
 function desired(job: string, id: string, body: string): DesiredArtifact {
   return { id, job, kind: 'timer', content: body, hash: contentHash(body), target: 'systemd' };
 }
-function installed(job: string, id: string, recorded: string | undefined, now: string, registered = true): FoundArtifact {
+function installed(
+  job: string,
+  id: string,
+  recorded: string | undefined,
+  now: string,
+  registered = true,
+): FoundArtifact {
   return {
     id,
     job,
@@ -37,7 +43,11 @@ describe('computeJobPlans', () => {
 
   it('tells a hand edit from a change in the file, and sees unregistered artifacts', () => {
     const jobs = computeJobPlans({
-      desired: [desired('edited', 'e.timer', 'E'), desired('changed', 'c.timer', 'C2'), desired('off', 'o.timer', 'O')],
+      desired: [
+        desired('edited', 'e.timer', 'E'),
+        desired('changed', 'c.timer', 'C2'),
+        desired('off', 'o.timer', 'O'),
+      ],
       installed: [
         installed('edited', 'e.timer', 'E', 'E with a hand edit'),
         installed('changed', 'c.timer', 'C1', 'C1'),

@@ -29,7 +29,9 @@ describe('dstNotes', () => {
     const kubernetes = dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'kubernetes', from);
     expect(kubernetes[0]).toMatch(/the CronJob controller skips it that day$/);
     expect(kubernetes[1]).toMatch(/the CronJob controller runs it twice$/);
-    expect(dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'launchd', from)[0]).toMatch(/launchd applies its own rule \(not verified by sched\)$/);
+    expect(dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'launchd', from)[0]).toMatch(
+      /launchd applies its own rule \(not verified by sched\)$/,
+    );
   });
 
   it('says wildcard runs in the gap are lost and counts them', () => {
@@ -37,7 +39,9 @@ describe('dstNotes', () => {
     expect(notes[0]).toBe(
       '4 runs from 2027-03-14 02:00 fall in the DST gap (America/New_York): those runs are lost on every backend (no such local time)',
     );
-    expect(notes[1]).toMatch(/^4 runs from 2027-11-07 01:00 fall in the repeated DST hour .*Debian cron fires in both passes$/);
+    expect(notes[1]).toMatch(
+      /^4 runs from 2027-11-07 01:00 fall in the repeated DST hour .*Debian cron fires in both passes$/,
+    );
   });
 
   it('is silent for jobs that avoid the changed hours, and in zones without DST', () => {

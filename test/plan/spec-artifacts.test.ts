@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/model/job.js';
-import { desiredSpecArtifact, installedSpecArtifact, specFromArtifact } from '../../src/plan/spec-artifacts.js';
+import {
+  desiredSpecArtifact,
+  installedSpecArtifact,
+  specFromArtifact,
+} from '../../src/plan/spec-artifacts.js';
 
 const job: Job = {
   project: 'p',
@@ -23,7 +27,11 @@ const job: Job = {
 describe('the applied spec as an artifact', () => {
   it('reads back exactly the job it was made from', () => {
     const artifact = desiredSpecArtifact('systemd', job);
-    const spec = specFromArtifact(artifact.content, '/srv/app/schedules.yaml', new Date('2026-01-01T00:00:00Z'));
+    const spec = specFromArtifact(
+      artifact.content,
+      '/srv/app/schedules.yaml',
+      new Date('2026-01-01T00:00:00Z'),
+    );
     expect(spec.job).toEqual(job);
     expect(spec.backend).toBe('systemd');
   });
@@ -37,6 +45,8 @@ describe('the applied spec as an artifact', () => {
   it('hashes the same job the same way whether desired or installed', () => {
     const spec = specFromArtifact(desiredSpecArtifact('crontab', job).content, '/f', new Date());
     expect(installedSpecArtifact(spec).recordedHash).toBe(desiredSpecArtifact('crontab', job).hash);
-    expect(desiredSpecArtifact('crontab', { ...job, env: { A: '1', B: '2' } }).hash).toBe(desiredSpecArtifact('crontab', job).hash);
+    expect(desiredSpecArtifact('crontab', { ...job, env: { A: '1', B: '2' } }).hash).toBe(
+      desiredSpecArtifact('crontab', job).hash,
+    );
   });
 });

@@ -32,7 +32,9 @@ describe('parseRunArgs (the fast path parses flags like the oclif command)', () 
       stateDir: '/srv/state',
       job: 'nightly',
     });
-    expect(parseRunArgs(catchUpInvocation({ ...ctx, explicitStateDir: undefined }, 'crontab', 'billing').slice(2))).toEqual({
+    expect(
+      parseRunArgs(catchUpInvocation({ ...ctx, explicitStateDir: undefined }, 'crontab', 'billing').slice(2)),
+    ).toEqual({
       project: 'billing',
       trigger: 'crontab',
       catchUp: true,
