@@ -241,7 +241,10 @@ function checkSchedule(
       try {
         const spec = parseCron(schedule.expr);
         fires = canEverFire(spec);
-        ored = !spec.domStar && !spec.dowStar;
+        // Macros like @hourly set every day bit without Debian's *_STAR flags: not a real OR.
+        const allDays = spec.dom.slice(1, 32).every(Boolean);
+        const allWeekdays = spec.dow.slice(0, 7).every(Boolean);
+        ored = !spec.domStar && !spec.dowStar && !allDays && !allWeekdays;
       } catch {
         fires = true; // parseSchedule accepted it; a second opinion is not ours to give
       }

@@ -253,3 +253,18 @@ jobs:
     expect(r.diagnostics.map((d) => [d.line, d.code])).toEqual([[4, 'bad-format']]);
   });
 });
+
+describe('the day-of-month OR day-of-week warning', () => {
+  it('is not given for @-macros, which set every day without the star flags', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sched-macro-'));
+    const file = path.join(dir, 'schedules.yaml');
+    const jobs = ['@hourly', '@daily', '@weekly', '@monthly', '@yearly', '0 0 1 * 1']
+      .map((s, i) => `  j${i}:\n    schedule: "${s}"\n    command: ["true"]\n`)
+      .join('');
+    await writeFile(file, `version: 1\nproject: m\nbackend: embedded\njobs:\n${jobs}`);
+    const { diagnostics } = await loadProject(file, { now: new Date('2026-01-01T00:00:00Z') });
+    expect(diagnostics.filter((d) => d.code === 'dom-or-dow').map((d) => d.message)).toEqual([
+      "schedule '0 0 1 * 1' of job 'j5' restricts both day-of-month and day-of-week: cron runs on days matching EITHER, not both",
+    ]);
+  });
+});
