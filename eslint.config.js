@@ -7,7 +7,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['bin/**/*.js', 'bench/**/*.{js,mjs}', 'examples/**/*.{js,mjs}'],
+    files: ['bin/**/*.js', 'bench/**/*.{js,mjs}', 'scripts/**/*.{js,mjs}', 'examples/**/*.{js,mjs}'],
     languageOptions: { globals: globals.node },
   },
   {
