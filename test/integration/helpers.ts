@@ -1,0 +1,241 @@
+/**
+ * Shared pieces of the service-level integration tests: a sandbox (temp dir holding
+ * schedules.yaml and the state dir, a fixed clock, the host settings the services take), plan and
+ * apply through the real services, and a fake `systemctl` over a REAL unit directory.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { executePlan } from '../../src/services/apply.js';
+import type { HostSettings } from '../../src/services/host.js';
+import { makePlan } from '../../src/services/plan.js';
+import type { PlanOutcome, PlanRequest } from '../../src/services/plan.js';
+import type { Plan } from '../../src/plan/types.js';
+import type { RunOptions, RunResult, Runner } from '../../src/platform/ports.js';
+import { projectStateDir } from '../../src/state/paths.js';
+
+/** A fixed "now" for every integration test: fire times and DST notes must not depend on the day. */
+export const NOW = new Date('2026-03-02T10:00:00Z');
+
+export interface Sandbox<R extends Runner = Runner> {
+  runner: R;
+  dir: string;
+  file: string;
+  stateDir: string;
+  host: HostSettings;
+  /** Rewrites schedules.yaml. */
+  write(yaml: string): Promise<void>;
+  plan(request?: Omit<PlanRequest, 'file'>): Promise<PlanOutcome>;
+  /** Plans and applies, as `sched apply --auto-approve` does; returns the plan that was applied. */
+  apply(request?: Omit<PlanRequest, 'file'>): Promise<Plan>;
+  /** Job names that have an applied spec in the state dir for `project`. */
+  appliedSpecs(project?: string): Promise<string[]>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A temp dir with schedules.yaml, and the host settings of a test host: HOME is the temp dir,
+ * state in `<dir>/state`, fixed node and sched paths, a fixed clock. `makeRunner` gets the temp
+ * dir (fakes that keep files there need it). `file` is the schedules.yaml path relative to `dir`.
+ */
+export async function sandbox<R extends Runner>(
+  makeRunner: (dir: string) => R,
+  yaml: string,
+  options: { now?: Date; file?: string } = {},
+): Promise<Sandbox<R>> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sched-int-'));
+  const runner = makeRunner(dir);
+  const now = options.now ?? NOW;
+  const file = path.join(dir, options.file ?? 'schedules.yaml');
+  const stateDir = path.join(dir, 'state');
+  const host: HostSettings = {
+    env: {
+      HOME: dir,
+      SCHED_HOME: stateDir,
+      SCHED_NODE_PATH: '/usr/bin/node',
+      SCHED_BIN_PATH: '/opt/sched/bin/run.js',
+    },
+    runner,
+    now,
+  };
+  const sb: Sandbox<R> = {
+    runner,
+    dir,
+    file,
+    stateDir,
+    host,
+    write: (text) => put(file, text),
+    plan: (request = {}) => makePlan({ ...request, file }, host),
+    async apply(request = {}) {
+      const outcome = await makePlan({ ...request, file }, host);
+      await executePlan(outcome.plan, outcome, host);
+      return outcome.plan;
+    },
+    async appliedSpecs(project = 'billing') {
+      const jobs = path.join(projectStateDir(stateDir, project), 'jobs');
+      const names = await readdir(jobs).catch(() => [] as string[]);
+      return names.filter((n) => existsSync(path.join(jobs, n, 'spec.json'))).sort();
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+  await sb.write(yaml);
+  return sb;
+}
+
+/** `{job: action}` for the jobs a plan changes (no-ops and the project-wide entry left out). */
+export function actions(plan: Plan): Record<string, string> {
+  return Object.fromEntries(
+    plan.jobs.filter((j) => j.action !== 'no-op' && j.job !== '').map((j) => [j.job, j.action]),
+  );
+}
+
+/** The reasons given for one job. */
+export function reasonsOf(plan: Plan, job: string): string[] {
+  return plan.jobs.find((j) => j.job === job)?.reasons ?? [];
+}
+
+/** Asserts a plan has no change at all (the project-wide entry included). */
+export function expectNoChanges(plan: Plan): void {
+  expect(
+    plan.jobs
+      .filter((j) => j.action !== 'no-op')
+      .map((j) => `${j.job}: ${j.action} (${j.reasons.join(', ')})`),
+  ).toEqual([]);
+  expect(plan.summary).toEqual({ add: 0, change: 0, delete: 0 });
+}
+
+/** Asserts that a promise rejects with an error whose message matches. */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected a rejection').toBeInstanceOf(Error);
+  return err as Error;
+}
+
+/** Jobs as YAML lines under `jobs:`; job i runs daily at 03:i unless `schedules` says otherwise. */
+export function jobsYaml(names: readonly string[], schedules: Record<string, string> = {}): string {
+  return names
+    .map(
+      (n, i) =>
+        `  ${n}:\n    schedule: "${schedules[n] ?? `${i % 60} 3 * * *`}"\n    command: ["echo", "${n}", "100%", "$HOME"]\n`,
+    )
+    .join('');
+}
+
+/**
+ * A fake `systemctl` (and `loginctl`) for a REAL unit directory: it keeps what daemon-reload
+ * loaded, which timers are enabled and active, and answers `show` the way systemd does
+ * (NeedDaemonReload when a file changed on disk since the last reload). Anything else on the
+ * Runner is refused as "not found", like a missing binary.
+ */
+export class FakeSystemctl implements Runner {
+  readonly calls: string[][] = [];
+  readonly enabled = new Set<string>();
+  readonly active = new Set<string>();
+  loaded = new Map<string, string>();
+  linger = 'yes';
+  /** The next call of this verb fails (a crash or a refusal half-way through an apply). */
+  failOnce: string | undefined;
+
+  constructor(readonly unitDir: string) {}
+
+  private async onDisk(): Promise<Map<string, string>> {
+    const names = await readdir(this.unitDir).catch(() => [] as string[]);
+    const out = new Map<string, string>();
+    for (const n of names) out.set(n, await readFile(path.join(this.unitDir, n), 'utf8'));
+    return out;
+  }
+
+  async run(command: string, args: readonly string[], _options?: RunOptions): Promise<RunResult> {
+    this.calls.push([command, ...args]);
+    const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
+    if (command === 'loginctl') return ok(`Linger=${this.linger}\n`);
+    if (command !== 'systemctl')
+      throw Object.assign(new Error(`spawn ${command} ENOENT`), { code: 'ENOENT' });
+    const rest = args[0] === '--user' ? args.slice(1) : args;
+    const units = rest.includes('--') ? rest.slice(rest.indexOf('--') + 1) : rest.slice(1);
+    if (this.failOnce === rest[0]) {
+      this.failOnce = undefined;
+      return {
+        exitCode: 1,
+        stdout: '',
+        stderr: `Failed to ${rest[0]} unit: Transport endpoint is not connected\n`,
+      };
+    }
+    switch (rest[0]) {
+      case 'is-system-running':
+        return ok('running\n');
+      case 'daemon-reload':
+        this.loaded = await this.onDisk();
+        // A unit whose file is gone is no longer enabled (its wants/ link went with disable).
+        for (const u of [...this.enabled]) if (!this.loaded.has(u)) this.enabled.delete(u);
+        return ok();
+      case 'show': {
+        const disk = await this.onDisk();
+        return ok(
+          units
+            .map((u) => {
+              const loaded = this.loaded.get(u);
+              return [
+                `Id=${u}`,
+                `LoadState=${loaded !== undefined ? 'loaded' : 'not-found'}`,
+                `UnitFileState=${this.enabled.has(u) ? 'enabled' : loaded !== undefined ? 'disabled' : ''}`,
+                `ActiveState=${this.active.has(u) ? 'active' : 'inactive'}`,
+                `NeedDaemonReload=${disk.get(u) !== loaded ? 'yes' : 'no'}`,
+              ].join('\n');
+            })
+            .join('\n\n') + '\n',
+        );
+      }
+      case 'enable':
+        for (const u of units) {
+          if (!this.loaded.has(u))
+            return {
+              exitCode: 1,
+              stdout: '',
+              stderr: `Failed to enable unit: Unit file ${u} does not exist.\n`,
+            };
+          this.enabled.add(u);
+        }
+        return ok();
+      case 'restart':
+      case 'start':
+        for (const u of units) this.active.add(u);
+        return ok();
+      case 'stop':
+        for (const u of units) this.active.delete(u);
+        return ok();
+      case 'disable':
+        for (const u of units) {
+          this.enabled.delete(u);
+          if (rest.includes('--now')) this.active.delete(u);
+        }
+        return ok();
+      default:
+        return { exitCode: 1, stdout: '', stderr: `Unknown command verb ${rest[0]}.\n` };
+    }
+  }
+}
+
+/** One host runner for several fakes: each command goes to the fake that owns it. */
+export class DispatchRunner implements Runner {
+  constructor(private readonly byCommand: Record<string, Runner>) {}
+
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult> {
+    // detect()/warnings() probes of the crontab backend go through `sh -c`.
+    const target = this.byCommand[command];
+    if (!target)
+      return Promise.reject(Object.assign(new Error(`spawn ${command} ENOENT`), { code: 'ENOENT' }));
+    return target.run(command, args, options);
+  }
+}
+
+/** Writes a file, creating its directory. */
+export async function put(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, content);
+}

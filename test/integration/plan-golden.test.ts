@@ -1,0 +1,260 @@
+/**
+ * Golden plan output: what `sched plan` shows (text without colour, and --json) for each folder
+ * under test/golden/plan/. Each case runs the real services against a fake host (FakeCrontab, or
+ * a fake systemctl over a real unit directory) in a temp dir; `before.yaml`, when present, is
+ * applied first to put the host in the state the case starts from.
+ *
+ * Normalised here, not in the product: the temp dir (→ `<dir>`), content hashes (they cover
+ * paths under the temp dir → `sha256:<hash>`), and in JSON created_at, file, file_hash and
+ * host_fingerprint. Error cases compare the error text as the CLI prints it (BaseCommand:
+ * `Error:`/`Hint:` lines, or diagnostics through formatText).
+ *
+ * Each case also checks its point independently of the golden files (actions, reasons, notes).
+ * UPDATE_GOLDEN=1 rewrites expected.txt / expected.json.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatJson, formatText } from '../../src/config/diagnostic.js';
+import { InvalidConfigError, UserError } from '../../src/errors.js';
+import type { Plan } from '../../src/plan/types.js';
+import { REASONS } from '../../src/plan/types.js';
+import { planToJson } from '../../src/plan/view-json.js';
+import { renderPlanText } from '../../src/plan/view-text.js';
+import type { Runner } from '../../src/platform/ports.js';
+import { FakeCrontab } from '../backends/crontab/fixtures.js';
+import { actions, FakeSystemctl, put, reasonsOf, sandbox } from './helpers.js';
+import type { Sandbox } from './helpers.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../golden/plan');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+/** A fixed "now": nine days before Berlin's spring DST change (2026-03-29). */
+const NOW = new Date('2026-03-20T10:00:00Z');
+
+type Fake = 'crontab' | 'systemd';
+
+interface GoldenCase {
+  fake: Fake;
+  /** The host's zone (TZ); UTC unless given. */
+  tz?: string;
+  /** A file applied before the plan (relative to the case folder). */
+  before?: string;
+  /** Changes the host after `before` was applied, as a person would. */
+  tamper?(sb: Sandbox<Runner>): Promise<void>;
+  /** The case's point, checked without the golden files. */
+  check(result: { plan?: Plan; error?: unknown }): void;
+}
+
+const unitDir = (home: string) => path.join(home, '.config', 'systemd', 'user');
+
+const CASES: Record<string, GoldenCase> = {
+  'all-new': {
+    fake: 'crontab',
+    check: ({ plan }) => {
+      expect(actions(plan!)).toEqual({
+        'nightly-report': 'create',
+        'quarter-hourly': 'create',
+        'weekday-sync': 'create',
+      });
+      expect(plan!.summary).toEqual({ add: 3, change: 0, delete: 0 });
+      // catch_up on a crontab: the project-wide @reboot entry is created too.
+      expect(plan!.jobs.find((j) => j.job === '')?.action).toBe('create');
+    },
+  },
+  'no-changes': {
+    fake: 'crontab',
+    before: 'schedules.yaml',
+    check: ({ plan }) => {
+      expect(plan!.jobs.every((j) => j.action === 'no-op')).toBe(true);
+      expect(plan!.summary).toEqual({ add: 0, change: 0, delete: 0 });
+    },
+  },
+  'drift-removed-changed': {
+    fake: 'systemd',
+    before: 'before.yaml',
+    async tamper(sb) {
+      const file = path.join(unitDir(sb.dir), 'sched-billing-nightly-report.timer');
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace(/^OnCalendar=.*$/m, 'OnCalendar=*-*-* 03:00:00 UTC'));
+    },
+    check: ({ plan }) => {
+      expect(actions(plan!)).toEqual({
+        cleanup: 'delete',
+        'nightly-report': 'update',
+        'weekday-sync': 'update',
+      });
+      expect(reasonsOf(plan!, 'nightly-report')).toEqual([REASONS.handEdited]);
+      expect(reasonsOf(plan!, 'weekday-sync')).toEqual([REASONS.changed]);
+      expect(reasonsOf(plan!, 'cleanup')).toEqual([REASONS.removed]);
+      expect(plan!.summary).toEqual({ add: 0, change: 2, delete: 1 });
+    },
+  },
+  'dst-note': {
+    fake: 'systemd',
+    check: ({ plan }) => {
+      const job = plan!.jobs.find((j) => j.job === 'berlin-night')!;
+      expect(job.timezone).toBe('Europe/Berlin');
+      // 2026-03-29: 02:30 does not exist in Berlin; 2026-10-25: 02:30 happens twice.
+      // systemd skips the spring run (cron would run it at 03:00); in autumn both run once: no note.
+      expect(job.notes).toHaveLength(1);
+      expect(job.notes[0]).toMatch(/2026-03-29/);
+      expect(job.notes[0]).toMatch(/systemd will not run/);
+    },
+  },
+  'dst-note-crontab': {
+    fake: 'crontab',
+    tz: 'Europe/Berlin', // crontab jobs run in the host zone: the host is in Berlin
+    check: ({ plan }) => {
+      const night = plan!.jobs.find((j) => j.job === 'berlin-night')!;
+      const poll = plan!.jobs.find((j) => j.job === 'berlin-every-10')!;
+      expect(night.timezone).toBe('Europe/Berlin');
+      // Fixed time: moved after the spring jump, once in autumn. Wildcard minutes: lost in spring, doubled in autumn.
+      expect(night.notes).toHaveLength(2);
+      expect(night.notes.join('\n')).toMatch(/Debian cron runs it once right after the jump/);
+      expect(night.notes.join('\n')).toMatch(/Debian cron runs it once, in the first pass/);
+      expect(poll.notes).toHaveLength(2);
+      expect(poll.notes.join('\n')).toMatch(/lost on every backend/);
+      expect(poll.notes.join('\n')).toMatch(/Debian cron fires in both passes/);
+    },
+  },
+  paused: {
+    fake: 'crontab',
+    before: 'before.yaml',
+    check: ({ plan }) => {
+      expect(actions(plan!)).toEqual({ 'year-end': 'update' });
+      const job = plan!.jobs.find((j) => j.job === 'year-end')!;
+      // Registered nowhere (its crontab entry goes), its applied spec is kept and says paused.
+      expect(job.changes.map((c) => `${c.action} ${c.target}`).sort()).toEqual([
+        'delete crontab',
+        'update state',
+      ]);
+      expect(job.reasons).toContain(REASONS.paused);
+      expect(job.schedule).toMatch(/\(paused\)$/);
+      expect(job.nextRuns ?? []).toEqual([]);
+    },
+  },
+  'name-clash': {
+    fake: 'systemd',
+    async tamper(sb) {
+      await put(
+        path.join(unitDir(sb.dir), 'sched-billing-nightly-report.timer'),
+        '[Timer]\nOnCalendar=daily\n',
+      );
+    },
+    check: ({ error }) => {
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).message).toMatch(/name clash: sched-billing-nightly-report\.timer/);
+    },
+  },
+  inexpressible: {
+    fake: 'crontab',
+    check: ({ error }) => {
+      expect(error).toBeInstanceOf(InvalidConfigError);
+      const diags = (error as InvalidConfigError).diagnostics;
+      expect(diags).toHaveLength(1);
+      expect(diags[0]).toMatchObject({ severity: 'error', code: 'backend-crontab' });
+      // Within job new-york-open (lines 10-13 of its schedules.yaml).
+      expect(diags[0]!.line).toBeGreaterThanOrEqual(10);
+      expect(diags[0]!.line).toBeLessThanOrEqual(13);
+      expect(diags[0]!.message).toMatch(/new-york-open/);
+      expect(diags[0]!.message).toMatch(/America\/New_York/);
+    },
+  },
+};
+
+function makeRunner(fake: Fake, home: string): Runner {
+  return fake === 'crontab'
+    ? new FakeCrontab('# not sched\n0 5 * * * /usr/local/bin/backup\n')
+    : new FakeSystemctl(unitDir(home));
+}
+
+function normalise(text: string, dir: string): string {
+  return text
+    .split(dir)
+    .join('<dir>')
+    .replace(/sha256:[0-9a-f]{16,64}/g, 'sha256:<hash>');
+}
+
+function errorText(error: unknown, dir: string): { text: string; json: string } {
+  if (error instanceof InvalidConfigError) {
+    // The CLI prints these as `sched validate` does; name the file as a user would see it.
+    const diagnostics = error.diagnostics.map((d) => ({ ...d, file: 'schedules.yaml' }));
+    return {
+      text: formatText(diagnostics, { 'schedules.yaml': error.source }),
+      json: formatJson(diagnostics),
+    };
+  }
+  if (error instanceof UserError) {
+    const text = `Error: ${error.message}\n${error.hint ? `Hint: ${error.hint}\n` : ''}`;
+    return {
+      text: normalise(text, dir),
+      json: JSON.stringify({ error: error.message, hint: error.hint ?? null }, null, 2) + '\n',
+    };
+  }
+  throw error;
+}
+
+async function readOrUndefined(file: string): Promise<string | undefined> {
+  return readFile(file, 'utf8').catch(() => undefined);
+}
+
+describe('golden plan output (test/golden/plan)', () => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it.each(Object.keys(CASES).sort())('%s', async (name) => {
+    const spec = CASES[name]!;
+    vi.stubEnv('TZ', spec.tz ?? 'UTC');
+    const caseDir = path.join(ROOT, name);
+    const final = await readFile(path.join(caseDir, 'schedules.yaml'), 'utf8');
+    const first = spec.before ? await readFile(path.join(caseDir, spec.before), 'utf8') : final;
+    const sb = await sandbox<Runner>((home) => makeRunner(spec.fake, home), first, { now: NOW });
+    cleanup = () => sb.cleanup();
+    if (spec.before) await sb.apply();
+    await sb.write(final);
+    await spec.tamper?.(sb);
+
+    let text: string;
+    let json: string;
+    const outcome = await sb.plan().then(
+      (o) => ({ plan: o.plan, error: undefined }),
+      (error: unknown) => ({ plan: undefined, error }),
+    );
+    spec.check(outcome);
+    if (outcome.plan) {
+      const plan = outcome.plan;
+      text = normalise(renderPlanText(plan, { color: false }), sb.dir);
+      const data = planToJson(plan);
+      data.created_at = '<created_at>';
+      data.file = '<file>';
+      data.file_hash = '<file_hash>';
+      data.host_fingerprint = '<host_fingerprint>';
+      json = normalise(JSON.stringify(data, null, 2) + '\n', sb.dir);
+      // No colour codes when colour is off; colour on adds nothing but SGR codes.
+      // eslint-disable-next-line no-control-regex
+      const sgr = /\u001b\[\d*m/g;
+      expect(text).not.toMatch(sgr);
+      expect(normalise(renderPlanText(plan, { color: true }), sb.dir).replace(sgr, '')).toBe(text);
+    } else {
+      ({ text, json } = errorText(outcome.error, sb.dir));
+    }
+    expect(text).not.toMatch(/\bat (Object|async|new) |\.ts:\d+/); // never a stack trace
+
+    const txtFile = path.join(caseDir, 'expected.txt');
+    const jsonFile = path.join(caseDir, 'expected.json');
+    if (UPDATE) {
+      await writeFile(txtFile, text);
+      await writeFile(jsonFile, json);
+      return;
+    }
+    const expectedText = await readOrUndefined(txtFile);
+    expect(expectedText, `${txtFile} missing: run with UPDATE_GOLDEN=1`).toBeDefined();
+    expect(text).toBe(expectedText);
+    expect(json).toBe(await readOrUndefined(jsonFile));
+  });
+});
