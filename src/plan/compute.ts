@@ -112,6 +112,8 @@ function decide(
   else if (have.recordedHash !== want.hash) reason = REASONS.changed;
   else if (!have.registered) reason = REASONS.notRegistered;
   if (!reason) return undefined;
+  // Pausing changes the applied spec (enabled: false) too: that is the pause, not another change.
+  if (reason === REASONS.changed && input.paused.has(want.job)) reason = REASONS.paused;
   return {
     action: 'update',
     id: want.id,

@@ -14,7 +14,7 @@ export const REASONS = {
   missing: 'missing',
   notRegistered: 'not enabled or not loaded',
   removed: 'removed from the file',
-  paused: 'paused (enabled: false)',
+  paused: 'paused',
   destroy: 'destroy',
 } as const;
 export type Reason = (typeof REASONS)[keyof typeof REASONS];
@@ -39,6 +39,8 @@ export interface JobPlan {
   changes: PlannedArtifactChange[];
   /** The schedule in words (absent for deleted jobs). */
   schedule?: string;
+  /** False for a paused job (`enabled: false`). */
+  enabled?: boolean;
   timezone?: string;
   /** The next fire times, ISO-8601 with offset, in the job's zone. */
   nextRuns?: string[];

@@ -27,6 +27,7 @@ export interface PlanJson {
     action: string;
     reasons: string[];
     schedule: string | null;
+    enabled: boolean | null;
     timezone: string | null;
     next_runs: string[];
     notes: string[];
@@ -67,6 +68,7 @@ export function planToJson(plan: Plan): PlanJson {
       action: j.action,
       reasons: j.reasons,
       schedule: j.schedule ?? null,
+      enabled: j.enabled ?? null,
       timezone: j.timezone ?? null,
       next_runs: j.nextRuns ?? [],
       notes: j.notes,
@@ -114,6 +116,7 @@ export function planFromJson(data: unknown): Plan {
       action: job.action as Plan['jobs'][number]['action'],
       reasons: job.reasons as Plan['jobs'][number]['reasons'],
       schedule: job.schedule ?? undefined,
+      enabled: job.enabled ?? undefined,
       timezone: job.timezone ?? undefined,
       nextRuns: job.next_runs,
       notes: job.notes,

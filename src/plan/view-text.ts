@@ -31,11 +31,12 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
 
   const shown = plan.jobs.filter((j) => options.showUnchanged || j.action !== 'no-op');
   for (const job of shown) {
-    const label =
-      job.job === '' ? `(project-wide: ${job.changes.map((c) => c.kind).join(', ') || 'entries'})` : job.job;
+    const label = job.job === '' ? '(project-wide catch-up at boot/wake)' : job.job;
     const reasons = job.reasons.length ? ` (${job.reasons.join(', ')})` : '';
     out.push(paint(COLOR[job.action], `${SYMBOL[job.action]} ${bold(label)}${reasons}`));
-    if (job.schedule) out.push(`    schedule: ${job.schedule}${job.timezone ? ` [${job.timezone}]` : ''}`);
+    const paused = job.enabled === false ? ' (paused)' : '';
+    if (job.schedule)
+      out.push(`    schedule: ${job.schedule}${job.timezone ? ` [${job.timezone}]` : ''}${paused}`);
     if (job.nextRuns?.length) out.push(`    next:     ${job.nextRuns.join(', ')}`);
     for (const note of job.notes) out.push(paint(33, `    note:     ${note}`));
     for (const change of job.changes) out.push(...renderChange(change, paint));
@@ -51,7 +52,7 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
   } else {
     const { add, change, delete: del } = plan.summary;
     const projectWide = plan.jobs.some((j) => j.job === '' && j.action !== 'no-op')
-      ? ' The project-wide entry changes too.'
+      ? ' The project-wide catch-up entry changes too.'
       : '';
     out.push(bold(`Plan: ${add} to add, ${change} to change, ${del} to delete.${projectWide}`));
   }
@@ -67,6 +68,8 @@ function renderChange(
   const before = change.before?.content ?? '';
   const after = change.after?.content ?? '';
   if (before === after) return lines; // registration-only change: nothing to diff
+  // A whole new or removed spec is sched's bookkeeping: the native artifacts say what matters.
+  if (change.target === 'state' && change.action !== 'update') return lines;
   const patch = createTwoFilesPatch(
     change.before ? change.id : '/dev/null',
     change.after ? change.id : '/dev/null',

@@ -18,7 +18,7 @@ export function describeCron(expr: string): string {
   const fields = MACRO_EXPANSIONS[text] ?? text;
   let words: string;
   try {
-    words = cronstrue.toString(fields, { verbose: false });
+    words = cronstrue.toString(fields, { verbose: false, use24HourTimeFormat: true });
   } catch {
     words = `cron '${text}'`;
   }

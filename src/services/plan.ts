@@ -23,7 +23,7 @@ import { formatInZone } from '../schedule/zoned.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
-import { locateJobs } from './locate.js';
+import { backendDiagnostics } from './backend-check.js';
 
 export interface PlanRequest {
   file: string;
@@ -57,36 +57,6 @@ export async function loadValidProject(
   return { project: loaded.project, diagnostics: loaded.diagnostics, source };
 }
 
-/** Backend problems (inexpressible schedules…) as diagnostics at the job's position. */
-export function backendDiagnostics(
-  backend: Backend,
-  project: Project,
-  ctx: RenderContext,
-  source: string,
-  displayName: string,
-): Diagnostic[] {
-  const where = locateJobs(
-    source,
-    project.jobs.map((j) => j.name),
-  );
-  const out: Diagnostic[] = [];
-  for (const job of project.jobs) {
-    if (!job.enabled && !backend.registersPausedJobs) continue;
-    for (const problem of backend.check(job, ctx)) {
-      const at = where.get(job.name) ?? { line: 1, col: 1 };
-      out.push({
-        file: displayName,
-        line: at.line,
-        col: at.col,
-        severity: 'error',
-        code: `backend-${backend.name}`,
-        message: `job '${job.name}' cannot run on ${backend.name}: ${problem}`,
-      });
-    }
-  }
-  return out;
-}
-
 export async function makePlan(request: PlanRequest, host: HostSettings): Promise<PlanOutcome> {
   const file = path.resolve(request.file);
   const { project, diagnostics, source } = await loadValidProject(file, host, request.file);
@@ -112,7 +82,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
 
   const desired: DesiredArtifact[] = [];
   if (!request.destroy) {
-    const problems = backendDiagnostics(backend, project, ctx, source, request.file);
+    const problems = backendDiagnostics(backend, project, () => ctx, source, request.file);
     if (problems.length) throw new InvalidConfigError(problems, source);
     const enabled = project.jobs.filter((j) => j.enabled);
     const registered = backend.registersPausedJobs ? project.jobs : enabled;
@@ -174,7 +144,8 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
 /** Adds the schedule in words, the next three fire times and DST notes to a job's plan. */
 function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: Backend, now: Date): void {
   if (!job || jobPlan.action === 'delete') return;
-  jobPlan.schedule = describeSchedule(job.schedule) + (job.enabled ? '' : ' (paused)');
+  jobPlan.schedule = describeSchedule(job.schedule);
+  jobPlan.enabled = job.enabled;
   jobPlan.timezone = job.timezone;
   if (job.enabled) {
     jobPlan.nextRuns = nextFireTimes(job.schedule, job.timezone, now, 3).map((d) =>

@@ -12,7 +12,8 @@ import type { BackendName } from '../model/job.js';
 import { assertPlainName } from '../platform/node.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
-import { backendDiagnostics, loadValidProject } from './plan.js';
+import { backendDiagnostics } from './backend-check.js';
+import { loadValidProject } from './plan.js';
 
 export async function renderProjectFiles(
   file: string,
@@ -22,7 +23,7 @@ export async function renderProjectFiles(
   const { project, source } = await loadValidProject(path.resolve(file), host, file);
   const backend = await createBackend(backendName, hostOptions(host));
   const ctx = renderContext(host);
-  const problems = backendDiagnostics(backend, project, ctx, source, file);
+  const problems = backendDiagnostics(backend, project, () => ctx, source, file);
   if (problems.length) throw new InvalidConfigError(problems, source);
   const enabled = project.jobs.filter((j) => j.enabled);
   const registered = backend.registersPausedJobs ? project.jobs : enabled;

@@ -10,7 +10,7 @@ import { loadProject, type LoadOptions } from '../config/load.js';
 import { UserError } from '../errors.js';
 import type { Project } from '../model/job.js';
 import { defaultHost, hostOptions, renderContext } from './host.js';
-import { locateJobs } from './locate.js';
+import { backendDiagnostics } from './backend-check.js';
 
 export interface ValidateOptions extends LoadOptions {
   /**
@@ -80,30 +80,11 @@ async function backendProblems(project: Project, source: string, display: string
   const host = defaultHost();
   const backend = await createBackend(project.backend, hostOptions(host));
   const base = renderContext(host);
-  const where = locateJobs(
+  return backendDiagnostics(
+    backend,
+    project,
+    (job) => ({ ...base, hostTimezone: job.timezone }),
     source,
-    project.jobs.map((j) => j.name),
+    display,
   );
-  const out: Diagnostic[] = [];
-  for (const job of project.jobs) {
-    if (!job.enabled) continue;
-    for (const problem of backend.check(job, { ...base, hostTimezone: job.timezone })) {
-      const at = where.get(job.name) ?? { line: 1, col: 1 };
-      // Some checks already name the job, or end with "Hint: …": keep one prefix, split the hint off.
-      const [text, hint] = problem.split(/\s+Hint: /, 2) as [string, string | undefined];
-      const d: Diagnostic = {
-        file: display,
-        line: at.line,
-        col: at.col,
-        severity: 'error',
-        code: `backend-${backend.name}`,
-        message: text.startsWith(`job '${job.name}' `)
-          ? text
-          : `job '${job.name}' cannot run on ${backend.name}: ${text}`,
-      };
-      if (hint) d.hint = hint;
-      out.push(d);
-    }
-  }
-  return out;
 }

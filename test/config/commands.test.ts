@@ -94,8 +94,11 @@ describe('backend checks in validate', () => {
     const r = await validateFile();
     expect(r.valid).toBe(false);
     expect(r.project).toBeUndefined();
-    // Only the enabled job; its schedule line.
-    expect(r.diagnostics.map((d) => [d.line, d.code])).toEqual([[8, 'backend-kubernetes']]);
+    // Kubernetes keeps a paused job registered (suspended), so the paused boot job is checked too.
+    expect(r.diagnostics.map((d) => [d.line, d.code])).toEqual([
+      [8, 'backend-kubernetes'],
+      [12, 'backend-kubernetes'],
+    ]);
     expect(r.diagnostics[0]!.message).toMatch(/^job 'queued' cannot run on kubernetes: .*queue/);
     const skipped = await validateFile('schedules.yaml', { checkBackend: false });
     expect(skipped.valid).toBe(true);

@@ -111,7 +111,7 @@ describe('windows: plan → apply → drift → destroy through the services', (
     expect(err).toBeInstanceOf(InvalidConfigError);
     expect((err as InvalidConfigError).diagnostics.map((d) => d.code)).toEqual(['backend-windows']);
     expect((err as InvalidConfigError).diagnostics[0]!.message).toMatch(
-      /^job 'a' cannot run on windows: .*Asia\/Tokyo/,
+      /^job 'a' cannot .*(Task Scheduler|windows).*Asia\/Tokyo/,
     );
     expect(sb.runner.tasks.size).toBe(0);
   });

@@ -88,7 +88,7 @@ describe('sched next', () => {
     const r = await run(['0 2 * * *', '--tz', 'UTC', '--from', '2025-01-01T00:00:00Z', '--count', '2']);
     expect(r.code).toBe(0);
     expect(r.out).toBe(
-      '0 2 * * *: At 02:00 AM (UTC)\n  2025-01-01T02:00:00+00:00 UTC\n  2025-01-02T02:00:00+00:00 UTC\n',
+      '0 2 * * *: At 02:00 (UTC)\n  2025-01-01T02:00:00+00:00 UTC\n  2025-01-02T02:00:00+00:00 UTC\n',
     );
   });
 

@@ -184,8 +184,8 @@ describe('nextFireTimes: Debian DST rule (derived by hand from cron.c)', () => {
 
 describe('describeSchedule', () => {
   test('words', () => {
-    expect(describeSchedule(cron('0 2 * * *'))).toBe('At 02:00 AM');
-    expect(describeSchedule(cron('@daily'))).toBe('At 12:00 AM');
+    expect(describeSchedule(cron('0 2 * * *'))).toBe('At 02:00');
+    expect(describeSchedule(cron('@daily'))).toBe('At 00:00');
     expect(describeSchedule(cron('0 0 */2 * 1'))).toMatch(/both the day of month and the day of week/);
     expect(describeSchedule(cron('0 0 1,15 * 5'))).toMatch(/day of month or the day of week/);
     expect(describeSchedule({ kind: 'event', event: 'boot', source: 'boot' })).toBe('At boot');

@@ -265,7 +265,7 @@ export function systemdNotes(job: Job, from: Date, days = 366): string[] {
   const s = job.schedule;
   if (s.kind === 'event' && s.event === 'boot') {
     notes.push(
-      `job '${job.name}': systemd starts a boot timer at once when it is enabled after boot, so applying (or changing) this job also runs it once now`,
+      'systemd starts a boot timer at once when it is enabled after boot, so applying (or changing) this job also runs it once now',
     );
   }
   if (s.kind === 'cron') {
@@ -277,12 +277,15 @@ export function systemdNotes(job: Job, from: Date, days = 366): string[] {
       return notes; // invalid expression: check() reports it
     }
     for (const d of diffs) {
-      const fmt = (list: Date[]) => list.map((x) => formatInZone(x, job.timezone)).join(', ');
+      // Local wall-clock times (HH:MM on the day of the change) read better than full instants.
+      const local = (x: Date) => formatInZone(x, job.timezone).slice(11, 16);
+      const fmt = (list: Date[]) => list.map(local).join(', ');
       const parts: string[] = [];
-      if (d.missing.length) parts.push(`will not run at ${fmt(d.missing)}`);
-      if (d.extra.length) parts.push(`will run at ${fmt(d.extra)} instead`);
+      if (d.missing.length) parts.push(`does not run at ${fmt(d.missing)}`);
+      if (d.extra.length) parts.push(`runs at ${fmt(d.extra)} instead`);
+      const day = formatInZone(d.transition, job.timezone).slice(0, 10);
       notes.push(
-        `job '${job.name}': at the DST change of ${formatInZone(d.transition, job.timezone)} (${job.timezone}) systemd ${parts.join(' and ')} — systemd fires each local time only at its first occurrence and skips times in the spring gap, unlike cron's rule that 'sched next' shows`,
+        `DST change on ${day} (${job.timezone}): systemd ${parts.join(' and ')}, unlike \`sched next\` (cron's rule) — systemd fires each local time only at its first occurrence and skips times in the spring gap`,
       );
     }
   }

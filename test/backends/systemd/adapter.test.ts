@@ -282,7 +282,7 @@ describe('SystemdBackend against a fake host', () => {
     );
     expect(daily).toHaveLength(1);
     expect(daily[0]).toMatch(
-      /job 'd': at the DST change of 2026-03-29T03:00:00\+02:00 \(Europe\/Berlin\) systemd will not run at 2026-03-29T03:00:00\+02:00/,
+      /^DST change on 2026-03-29 \(Europe\/Berlin\): systemd does not run at 03:00, unlike `sched next`/,
     );
     expect(backend.notes(makeJob({ timezone: 'UTC' }), from)).toEqual([]);
     expect(
