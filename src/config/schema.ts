@@ -3,7 +3,9 @@
  * translation of ajv's errors into sentences a person understands, each tied to the path of
  * the key or value at fault.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { PathSegment } from './locate.js';
 import { suggest } from './suggest.js';
@@ -39,14 +41,41 @@ type Json = Record<string, unknown>;
 
 let compiled: ValidateFunction | undefined;
 
-function validator(): ValidateFunction {
-  if (compiled) return compiled;
-  const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Json;
+/**
+ * The ajv instance the schema is compiled with — also by scripts/compile-schema.mjs, which
+ * writes the compiled validator to dist/ at build time (compiling costs ~200 ms per run).
+ */
+export function createAjv(): Ajv2020 {
   // strictTuples off: argv is "one non-empty string, then any strings", which strict mode flags.
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTuples: false });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictTuples: false,
+    code: { source: true },
+  });
   // Editor-only keywords (VS Code / yaml-language-server) that ajv must accept and ignore.
   ajv.addVocabulary(['markdownDescription', 'errorMessage', 'patternErrorMessage', 'defaultSnippets']);
-  compiled = ajv.compile(schema);
+  return ajv;
+}
+
+export function loadSchema(): Json {
+  return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Json;
+}
+
+/** File name of the validator precompiled at build time, beside this module in dist/. */
+export const PRECOMPILED_VALIDATOR = 'schema-validator.cjs';
+
+/** The precompiled validator when this is the built CLI, else one compiled now (tests run from src/). */
+export function validator(): ValidateFunction {
+  if (compiled) return compiled;
+  const precompiled = new URL(`./${PRECOMPILED_VALIDATOR}`, import.meta.url);
+  if (existsSync(precompiled)) {
+    const mod = createRequire(import.meta.url)(fileURLToPath(precompiled)) as { default?: ValidateFunction };
+    compiled = (mod.default ?? mod) as ValidateFunction;
+  } else {
+    compiled = createAjv().compile(loadSchema());
+  }
   return compiled;
 }
 

@@ -15,30 +15,32 @@ export function backendDiagnostics(
   source: string,
   displayName: string,
 ): Diagnostic[] {
+  const problems = project.jobs
+    .filter((job) => job.enabled || backend.registersPausedJobs)
+    .flatMap((job) => backend.check(job, contextFor(job)).map((problem) => ({ job, problem })));
+  if (problems.length === 0) return [];
+  // Positions only when there is something to point at: locating re-reads the whole file.
   const where = locateJobs(
     source,
-    project.jobs.map((j) => j.name),
+    problems.map((p) => p.job.name),
   );
   const out: Diagnostic[] = [];
-  for (const job of project.jobs) {
-    if (!job.enabled && !backend.registersPausedJobs) continue;
-    for (const problem of backend.check(job, contextFor(job))) {
-      const at = where.get(job.name) ?? { line: 1, col: 1 };
-      // Backends phrase a fix as "… Hint: …"; diagnostics carry it separately.
-      const [text, hint] = problem.split(/[.;]?\s+Hint: /, 2) as [string, string | undefined];
-      const d: Diagnostic = {
-        file: displayName,
-        line: at.line,
-        col: at.col,
-        severity: 'error',
-        code: `backend-${backend.name}`,
-        message: text.startsWith(`job '${job.name}' `)
-          ? text
-          : `job '${job.name}' cannot run on ${backend.name}: ${text}`,
-      };
-      if (hint) d.hint = hint;
-      out.push(d);
-    }
+  for (const { job, problem } of problems) {
+    const at = where.get(job.name) ?? { line: 1, col: 1 };
+    // Backends phrase a fix as "… Hint: …"; diagnostics carry it separately.
+    const [text, hint] = problem.split(/[.;]?\s+Hint: /, 2) as [string, string | undefined];
+    const d: Diagnostic = {
+      file: displayName,
+      line: at.line,
+      col: at.col,
+      severity: 'error',
+      code: `backend-${backend.name}`,
+      message: text.startsWith(`job '${job.name}' `)
+        ? text
+        : `job '${job.name}' cannot run on ${backend.name}: ${text}`,
+    };
+    if (hint) d.hint = hint;
+    out.push(d);
   }
   return out;
 }

@@ -30,6 +30,11 @@ export interface PlanRequest {
   targets?: string[];
   /** Plan the removal of everything the project installed. */
   destroy?: boolean;
+  /**
+   * Describe every job (words, next runs, notes), not only those that change: `status` shows
+   * them all; a plan only needs the changes, and describing 1,000 unchanged jobs is slow.
+   */
+  describeAll?: boolean;
 }
 
 /** A plan and what it was made with, so apply can execute it without redoing the work. */
@@ -115,7 +120,9 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     destroy: request.destroy,
   });
   const byName = new Map(project.jobs.map((j) => [j.name, j]));
-  for (const jobPlan of jobs) describeJob(jobPlan, byName.get(jobPlan.job), backend, host.now);
+  for (const jobPlan of jobs) {
+    if (request.describeAll || jobPlan.action !== 'no-op') describeJob(jobPlan, byName.get(jobPlan.job), backend, host.now);
+  }
 
   const warnings = [
     ...diagnostics

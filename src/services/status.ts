@@ -31,7 +31,7 @@ export interface ProjectStatus {
 }
 
 export async function projectStatus(file: string, host: HostSettings): Promise<ProjectStatus> {
-  const { plan, project, ctx } = await makePlan({ file }, host);
+  const { plan, project, ctx } = await makePlan({ file, describeAll: true }, host);
   const planned = new Map(plan.jobs.map((j) => [j.job, j]));
   const names = [
     ...new Set([...project.jobs.map((j) => j.name), ...plan.jobs.map((j) => j.job).filter(Boolean)]),
