@@ -3,11 +3,11 @@
  * `sched run` uses exactly that — never the repository's YAML, which may be edited but not applied.
  */
 import { readdirSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackendName, Job } from '../model/job.js';
-import { ensureDirNoSymlink, NodeDirFs } from '../platform/node.js';
-import { readTextSync } from './files.js';
+import { NodeDirFs } from '../platform/node.js';
+import { ensureDirSync, readTextSync } from './files.js';
 import { jobStateDir, projectStateDir } from './paths.js';
 
 function listDirSync(dir: string): string[] {
@@ -33,10 +33,24 @@ export class AppliedSpecStore {
   constructor(readonly root: string) {}
 
   async write(spec: AppliedSpec): Promise<void> {
-    const dir = jobStateDir(this.root, spec.job.project, spec.job.name);
-    await mkdir(path.dirname(this.root), { recursive: true });
-    await ensureDirNoSymlink(dir, 0o700, path.dirname(this.root));
-    await new NodeDirFs(dir, 0o700).write(APPLIED_SPEC_FILE, JSON.stringify(spec, null, 2) + '\n', 0o600);
+    await this.writeMany([spec]);
+  }
+
+  /**
+   * Writes many specs: each atomically and durably (temp file, fsync, rename), several at a
+   * time — the file system commits concurrent fsyncs together, which makes an apply of 1,000
+   * jobs several times faster than one fsync after the other.
+   */
+  async writeMany(specs: readonly AppliedSpec[], concurrency = 16): Promise<void> {
+    const dirs = specs.map((spec) => jobStateDir(this.root, spec.job.project, spec.job.name));
+    for (const dir of dirs) ensureDirSync(dir, this.root);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < specs.length; i = next++) {
+        await new NodeDirFs(dirs[i]!, 0o700).write(APPLIED_SPEC_FILE, JSON.stringify(specs[i], null, 2) + '\n', 0o600);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
   }
 
   async read(project: string, job: string): Promise<AppliedSpec | undefined> {
