@@ -36,7 +36,9 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
     const { planToJson } = await import('../plan/view-json.js');
     const { isEmptyPlan } = await import('../plan/types.js');
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
-    const { plan } = await makePlan({ file: flags.file, targets: flags.target }, host);
+    // Data for machines gets every job described; the text shows only what changes.
+    const describeAll = flags.json || Boolean(flags.out);
+    const { plan } = await makePlan({ file: flags.file, targets: flags.target, describeAll }, host);
     if (flags.out)
       await writeFile(flags.out, JSON.stringify(planToJson(plan), null, 2) + '\n', { mode: 0o600 });
     if (flags.json) {

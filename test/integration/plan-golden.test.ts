@@ -221,7 +221,8 @@ describe('golden plan output (test/golden/plan)', () => {
 
     let text: string;
     let json: string;
-    const outcome = await sb.plan().then(
+    // As `sched plan --json` does: every job described, not only the changed ones.
+    const outcome = await sb.plan({ describeAll: true }).then(
       (o) => ({ plan: o.plan, error: undefined }),
       (error: unknown) => ({ plan: undefined, error }),
     );
