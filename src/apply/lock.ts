@@ -2,11 +2,12 @@
  * One apply at a time per project and backend. The lock file records who holds it, so a second
  * apply can say whom it is waiting for; a lock whose holder died is taken over.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { ensureDirNoSymlink } from '../platform/node.js';
+import { createLockFile, pidAlive } from '../state/lockfile.js';
 import { projectStateDir } from '../state/paths.js';
 
 export interface LockHolder {
@@ -19,15 +20,6 @@ export interface LockHolder {
 
 export interface Lock {
   release(): Promise<void>;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function acquireApplyLock(
@@ -47,18 +39,11 @@ export async function acquireApplyLock(
     since: new Date().toISOString(),
   };
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(file, 'wx', 0o600);
-      await handle.writeFile(JSON.stringify(me) + '\n');
-      await handle.close();
-      return { release: () => rm(file, { force: true }) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
+    if (await createLockFile(file, me)) return { release: () => rm(file, { force: true }) };
     const holder = await readFile(file, 'utf8')
       .then((t) => JSON.parse(t) as LockHolder)
       .catch(() => undefined);
-    if (holder && holder.host === me.host && !isAlive(holder.pid)) {
+    if (holder && holder.host === me.host && !pidAlive(holder.pid)) {
       await rm(file, { force: true }); // its holder died: take it over
       continue;
     }

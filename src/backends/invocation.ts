@@ -16,34 +16,16 @@ export function runInvocation(
   project: string,
   job: string,
 ): string[] {
-  return [
-    ctx.nodePath,
-    ctx.schedBin,
-    'run',
-    '--project',
-    project,
-    '--trigger',
-    backend,
-    ...stateDirArgs(ctx),
-    job,
-  ];
+  return [...scheduledRun(ctx, backend, project), job];
 }
 
-function stateDirArgs(ctx: RenderContext): string[] {
-  return ctx.explicitStateDir ? ['--state-dir', ctx.explicitStateDir] : [];
+/** `NODE SCHED_BIN run --project P --trigger BACKEND [--state-dir DIR]`: one prefix for every entry. */
+function scheduledRun(ctx: RenderContext, backend: BackendName, project: string): string[] {
+  const stateDir = ctx.explicitStateDir ? ['--state-dir', ctx.explicitStateDir] : [];
+  return [ctx.nodePath, ctx.schedBin, 'run', '--project', project, '--trigger', backend, ...stateDir];
 }
 
 /** argv of the boot/wake catch-up entry (backends with no native catch-up: crontab, launchd, embedded). */
 export function catchUpInvocation(ctx: RenderContext, backend: BackendName, project: string): string[] {
-  return [
-    ctx.nodePath,
-    ctx.schedBin,
-    'run',
-    '--project',
-    project,
-    '--trigger',
-    backend,
-    ...stateDirArgs(ctx),
-    '--catch-up',
-  ];
+  return [...scheduledRun(ctx, backend, project), '--catch-up'];
 }

@@ -24,3 +24,17 @@ export const autoApproveFlag = Flags.boolean({
   description: 'apply without asking for confirmation (needed when stdin is not a terminal)',
   default: false,
 });
+
+/** `--project`/`-p` of the commands that act on one job's recorded state (run, history, logs). */
+export const projectFlag = Flags.string({
+  char: 'p',
+  description: 'project name (default: the project: of the schedules file)',
+  helpValue: 'P',
+});
+
+/** `--file`/`-f` of those commands: read only to find the project name. */
+export const projectFileFlag = Flags.string({
+  char: 'f',
+  description: 'schedules file used to find the project',
+  helpValue: 'FILE',
+});

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { projectFileFlag, projectFlag } from '../cli/flags.js';
 import { BaseCommand } from './base.js';
 
 export default class History extends BaseCommand {
@@ -18,16 +19,8 @@ export default class History extends BaseCommand {
   static override flags = {
     number: Flags.integer({ char: 'n', description: 'show at most N runs', default: 20, min: 1 }),
     json: Flags.boolean({ description: 'print a JSON array', default: false }),
-    project: Flags.string({
-      char: 'p',
-      description: 'project name (default: the project: of the schedules file)',
-      helpValue: 'P',
-    }),
-    file: Flags.string({
-      char: 'f',
-      description: 'schedules file used to find the project',
-      helpValue: 'FILE',
-    }),
+    project: projectFlag,
+    file: projectFileFlag,
   };
 
   async run(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { projectFlag } from '../cli/flags.js';
 import { BaseCommand } from './base.js';
 
 export default class Logs extends BaseCommand {
@@ -22,11 +23,7 @@ export default class Logs extends BaseCommand {
       description: 'keep printing new lines as they are written (Ctrl-C stops)',
       default: false,
     }),
-    project: Flags.string({
-      char: 'p',
-      description: 'project name (default: the project: of the schedules file)',
-      helpValue: 'P',
-    }),
+    project: projectFlag,
     file: Flags.string({ description: 'schedules file used to find the project', helpValue: 'FILE' }),
   };
 

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { projectFileFlag, projectFlag } from '../cli/flags.js';
 import { BaseCommand } from './base.js';
 
 export default class Run extends BaseCommand {
@@ -21,16 +22,8 @@ Overlap (skip, queue, replace, allow), timeout (SIGTERM to the whole process gro
   };
 
   static override flags = {
-    project: Flags.string({
-      char: 'p',
-      description: 'project name (default: the project: of the schedules file)',
-      helpValue: 'P',
-    }),
-    file: Flags.string({
-      char: 'f',
-      description: 'schedules file used to find the project',
-      helpValue: 'FILE',
-    }),
+    project: projectFlag,
+    file: projectFileFlag,
     trigger: Flags.string({
       description: "started by this backend's scheduler (set by the native entries)",
       helpValue: 'BACKEND',

@@ -3,10 +3,11 @@
  * the daemon's pid. A lock whose pid is dead is taken over; so is one holding our own pid (a
  * container restarted with a persistent state volume: the new daemon is pid 1 again).
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { ensureDirNoSymlink } from '../platform/node.js';
+import { createLockFile, pidAlive } from '../state/lockfile.js';
 
 export const DAEMON_LOCK_FILE = 'daemon.lock';
 
@@ -27,16 +28,8 @@ export function daemonLockPath(stateRoot: string): string {
   return path.join(embeddedRoot(stateRoot), DAEMON_LOCK_FILE);
 }
 
-/** Is a process with this pid alive (EPERM: alive but not ours)? */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Is a process with this pid alive (EPERM: alive but not ours)? Re-exported from the shared lock core. */
+export { pidAlive };
 
 /** Reads the lock; undefined when there is none or it cannot be parsed. */
 export async function readDaemonLock(lockFile: string): Promise<DaemonLockInfo | undefined> {
@@ -82,14 +75,7 @@ export async function acquireDaemonLock(
   const file = daemonLockPath(stateRoot);
   const info: DaemonLockInfo = { pid: process.pid, startedAt: now.toISOString(), projects };
   for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const handle = await open(file, 'wx', 0o600);
-      try {
-        await handle.writeFile(JSON.stringify(info) + '\n');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+    if (await createLockFile(file, info, true)) {
       return {
         file,
         release: async () => {
@@ -97,8 +83,6 @@ export async function acquireDaemonLock(
           if (current?.pid === process.pid) await rm(file, { force: true });
         },
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const holder = await runningDaemon(file);
     if (holder) {

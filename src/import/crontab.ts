@@ -15,23 +15,14 @@ import { UserError } from '../errors.js';
 import { CRON_PRESETS } from '../model/job.js';
 import { MARKER_PATTERN } from '../backends/crontab/render.js';
 import { splitLines } from '../backends/crontab/parse.js';
-import { canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
+import { canEverFire, CRON_MACROS, parseCron, parseSchedule } from '../schedule/cron.js';
 import type { ImportSource, UnnamedProposal, UnnamedScan } from './types.js';
 
 /** Prefix `sched import --write` puts in front of a line it took over. */
 export const IMPORTED_PREFIX = '# sched-imported: ';
 
 /** Debian's macros (entry.c), case-sensitive. */
-const MACROS = new Set([
-  '@reboot',
-  '@yearly',
-  '@annually',
-  '@monthly',
-  '@weekly',
-  '@daily',
-  '@midnight',
-  '@hourly',
-]);
+const MACROS = new Set<string>(['@reboot', ...CRON_MACROS]);
 
 /** Variables that configure cron itself, not the job: turned into notes, not `env:`. */
 const CRON_ONLY = new Set([

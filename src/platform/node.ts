@@ -2,10 +2,11 @@
  * Node implementations of the ports. Heavy modules (execa) are imported lazily so CLI start-up
  * and `sched run` stay light.
  */
-import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock, DirEntry, DirFs, RunOptions, RunResult, Runner } from './ports.js';
 import { UserError } from '../errors.js';
+import { ensureDirSync } from '../state/files.js';
 
 export class NodeRunner implements Runner {
   async run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -38,33 +39,15 @@ export function assertPlainName(name: string): void {
 
 /**
  * Creates `dir` (and parents) with `mode`, refusing when any existing component inside `base`
- * is a symlink: sched never writes through a link out of its own directories.
+ * is a symlink: sched never writes through a link out of its own directories. The async face of
+ * `ensureDirSync` (state/files.ts), which does the work: a few lstat/mkdir calls on local disk.
  */
 export async function ensureDirNoSymlink(
   dir: string,
   mode: number,
   base = path.parse(dir).root,
 ): Promise<void> {
-  await mkdir(base, { recursive: true, mode });
-  const rel = path.relative(base, dir);
-  let current = base;
-  for (const part of rel.split(path.sep).filter(Boolean)) {
-    current = path.join(current, part);
-    const st = await lstat(current).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw e;
-    });
-    if (!st) {
-      await mkdir(current, { mode });
-    } else if (st.isSymbolicLink()) {
-      throw new UserError(
-        `refusing to use ${current}: it is a symbolic link`,
-        'sched never follows links out of its own directories; replace it with a real directory.',
-      );
-    } else if (!st.isDirectory()) {
-      throw new UserError(`${current} exists and is not a directory`);
-    }
-  }
+  ensureDirSync(dir, base, mode);
 }
 
 export class NodeDirFs implements DirFs {

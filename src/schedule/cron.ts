@@ -48,14 +48,29 @@ export interface CronFields {
   dow: number;
 }
 
-const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const DOW_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** Month names cron accepts (index + 1 = month), shared with every reader of cron text. */
+export const CRON_MONTH_NAMES: readonly string[] = [
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'may',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'oct',
+  'nov',
+  'dec',
+];
+/** Weekday names cron accepts (index = day of week, 0 = Sunday). */
+export const CRON_DOW_NAMES: readonly string[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 interface FieldDef {
   name: string;
   low: number;
   high: number;
-  names?: string[];
+  names?: readonly string[];
   /** index into `names` + this = value */
   nameBase: number;
 }
@@ -64,8 +79,8 @@ const FIELDS: readonly FieldDef[] = [
   { name: 'minute', low: 0, high: 59, nameBase: 0 },
   { name: 'hour', low: 0, high: 23, nameBase: 0 },
   { name: 'day-of-month', low: 1, high: 31, nameBase: 0 },
-  { name: 'month', low: 1, high: 12, names: MONTH_NAMES, nameBase: 1 },
-  { name: 'day-of-week', low: 0, high: 7, names: DOW_NAMES, nameBase: 0 },
+  { name: 'month', low: 1, high: 12, names: CRON_MONTH_NAMES, nameBase: 1 },
+  { name: 'day-of-week', low: 0, high: 7, names: CRON_DOW_NAMES, nameBase: 0 },
 ];
 
 /** The @-macros Debian's cron knows (case-sensitive, as in entry.c's strcmp). */

@@ -1,7 +1,7 @@
 /**
  * Cron → launchd `StartCalendarInterval` dicts that fire at exactly the cron instants, or a
- * refusal that says why. Also `expandLaunchd`, an independent evaluator of launchd's documented
- * rules, used by tests to prove the conversion by comparing fire times (never output shapes).
+ * refusal that says why. Tests prove the conversion by comparing fire times (never output
+ * shapes) with `expandLaunchd`, an independent evaluator in `test/backends/oracles/launchd.ts`.
  *
  * launchd facts this relies on (launchd.plist(5), DESIGN.md §3):
  * - An array of dicts fires on the union of the dicts; a missing key means "every value".
@@ -16,6 +16,7 @@
  * - launchd knows only the host's local time.
  */
 import type { CronSpec } from './cron.js';
+import { convertOrRefuse, joinDaysAndTimes, Refusal } from './refusal.js';
 
 /** One StartCalendarInterval dict. Keys are launchd's; Weekday 0 = Sunday. */
 export interface LaunchdCalendarDict {
@@ -89,13 +90,7 @@ export function maxDaysInMonth(m: number): number {
 
 const WEEKDAY_WORDS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
-class Reject {
-  constructor(
-    readonly code: LaunchdRejectCode,
-    readonly reason: string,
-    readonly hint: string,
-  ) {}
-}
+const Reject = Refusal<LaunchdRejectCode>;
 
 const OTHER_BACKEND = 'use backend systemd or crontab for this job, or';
 
@@ -183,179 +178,19 @@ function ordered(d: LaunchdCalendarDict): LaunchdCalendarDict {
  * instants (in local time), or says why that is impossible.
  */
 export function cronToLaunchd(spec: CronSpec, maxDicts = LAUNCHD_MAX_DICTS): LaunchdConversion {
-  try {
-    const dates = dateDicts(spec);
-    if (dates.length === 0) {
-      throw new Reject('never-fires', 'it never fires (no such date)', 'fix the day and month fields.');
-    }
-    const times = timeDicts(spec);
-    const total = dates.length * times.length;
-    if (total > maxDicts) {
-      throw new Reject(
-        'too-many-dicts',
-        `it needs ${total} StartCalendarInterval entries, more than the ${maxDicts} sched emits`,
-        `${OTHER_BACKEND} use fewer distinct minutes/hours/days (e.g. a coarser step).`,
-      );
-    }
-    const dicts: LaunchdCalendarDict[] = [];
-    for (const d of dates) for (const t of times) dicts.push(ordered({ ...d, ...t }));
+  return convertOrRefuse<LaunchdRejectCode, LaunchdConversion>(() => {
+    const dicts = joinDaysAndTimes(
+      dateDicts(spec),
+      () => timeDicts(spec),
+      maxDicts,
+      (total) =>
+        new Reject(
+          'too-many-dicts',
+          `it needs ${total} StartCalendarInterval entries, more than the ${maxDicts} sched emits`,
+          `${OTHER_BACKEND} use fewer distinct minutes/hours/days (e.g. a coarser step).`,
+        ),
+      (d, t) => ordered({ ...d, ...t }),
+    );
     return { ok: true, dicts };
-  } catch (e) {
-    if (e instanceof Reject) return { ok: false, reason: e.reason, hint: e.hint, code: e.code };
-    throw e;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Independent evaluator of launchd's documented semantics (for tests and `sched next`-style checks)
-
-interface LocalFields {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Wall-clock fields of `t` in `zone`. */
-export function wallClock(t: number, zone: string): LocalFields {
-  let f = partsFormatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    partsFormatters.set(zone, f);
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(t)))
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute! };
-}
-
-/**
- * Instants whose wall clock in `zone` is `f`: none in a spring-forward gap, two in a repeated
- * autumn hour. How launchd itself behaves around DST is undocumented; tests compare in zones or
- * on days without transitions, and callers choose what to do with 0 or 2 results.
- */
-export function localToInstants(f: LocalFields, zone: string): number[] {
-  if (isUtc(zone)) return [Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute)];
-  const naive = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute);
-  const out = new Set<number>();
-  // Offsets are within ±14h; try the offsets in effect around the naive time.
-  for (const probe of [naive - 14 * 3600e3, naive, naive + 14 * 3600e3]) {
-    const w = wallClock(probe, zone);
-    const offset =
-      Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - (probe - (((probe % 60000) + 60000) % 60000));
-    const t = naive - offset;
-    const back = wallClock(t, zone);
-    if (
-      back.year === f.year &&
-      back.month === f.month &&
-      back.day === f.day &&
-      back.hour === f.hour &&
-      back.minute === f.minute
-    )
-      out.add(t);
-  }
-  return [...out].sort((a, b) => a - b);
-}
-
-function isUtc(zone: string): boolean {
-  return zone === 'UTC' || zone === 'Etc/UTC' || zone === 'Etc/GMT' || zone === 'GMT';
-}
-
-/** Offset (ms) of `zone` at instant `t`. */
-function offsetAt(t: number, zone: string): number {
-  const w = wallClock(t, zone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - (t - (((t % 60000) + 60000) % 60000));
-}
-
-/**
- * A function from local (hour, minute) of one local day to instants; constant-offset days take
- * the fast path, transition days the exact one.
- */
-export function dayResolver(
-  year: number,
-  month: number,
-  day: number,
-  zone: string,
-): (hour: number, minute: number) => number[] {
-  const naiveDay = Date.UTC(year, month - 1, day);
-  if (isUtc(zone)) return (h, m) => [naiveDay + (h * 60 + m) * 60000];
-  const a = offsetAt(naiveDay - 14 * 3600e3, zone);
-  const b = offsetAt(naiveDay + 38 * 3600e3, zone);
-  if (a === b) return (h, m) => [naiveDay + (h * 60 + m) * 60000 - a];
-  return (h, m) => localToInstants({ year, month, day, hour: h, minute: m }, zone);
-}
-
-function range(lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let i = lo; i <= hi; i++) out.push(i);
-  return out;
-}
-
-/**
- * The instants in (from, to] at which launchd fires a job with these StartCalendarInterval
- * dicts, evaluated in `zone` from launchd.plist(5): a missing key matches every value, the
- * array is a union. Dicts whose meaning the documentation leaves open (Day with Weekday, Month
- * with Weekday, a Day some matching month lacks) make it throw: sched must never emit them.
- * In a repeated autumn hour the earlier instant is taken; a time in a spring gap does not fire.
- */
-export function expandLaunchd(
-  dicts: readonly LaunchdCalendarDict[],
-  from: Date,
-  to: Date,
-  zone: string,
-): Date[] {
-  for (const d of dicts) {
-    if (d.Weekday !== undefined && (d.Day !== undefined || d.Month !== undefined)) {
-      throw new Error(`ambiguous launchd dict ${JSON.stringify(d)}: Weekday with Day or Month`);
-    }
-    if (d.Day !== undefined && d.Day > 28) {
-      if (d.Month === undefined || d.Day > minDaysInMonth(d.Month)) {
-        throw new Error(`ambiguous launchd dict ${JSON.stringify(d)}: a day some months lack`);
-      }
-    }
-  }
-  const result = new Set<number>();
-  const start = wallClock(from.getTime(), zone);
-  // Walk local calendar days (one before, to be safe with zones ahead of UTC) until past `to`.
-  let day = Date.UTC(start.year, start.month - 1, start.day) - 86400e3;
-  const endDay = (() => {
-    const e = wallClock(to.getTime(), zone);
-    return Date.UTC(e.year, e.month - 1, e.day) + 86400e3;
-  })();
-  for (; day <= endDay; day += 86400e3) {
-    const dt = new Date(day);
-    const y = dt.getUTCFullYear();
-    const mo = dt.getUTCMonth() + 1;
-    const dd = dt.getUTCDate();
-    const wd = dt.getUTCDay();
-    const resolve = dayResolver(y, mo, dd, zone);
-    for (const d of dicts) {
-      if (d.Month !== undefined && d.Month !== mo) continue;
-      if (d.Day !== undefined && d.Day !== dd) continue;
-      if (d.Weekday !== undefined && d.Weekday % 7 !== wd) continue;
-      const hours = d.Hour === undefined ? range(0, 23) : [d.Hour];
-      const minutes = d.Minute === undefined ? range(0, 59) : [d.Minute];
-      for (const h of hours) {
-        for (const m of minutes) {
-          const inst = resolve(h, m);
-          if (inst.length > 0) result.add(inst[0]!);
-        }
-      }
-    }
-  }
-  return [...result]
-    .filter((t) => t > from.getTime() && t <= to.getTime())
-    .sort((a, b) => a - b)
-    .map((t) => new Date(t));
+  });
 }

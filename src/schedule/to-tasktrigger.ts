@@ -1,7 +1,7 @@
 /**
  * Cron → Windows Task Scheduler triggers that fire at exactly the cron instants, or a refusal
- * that says why; and `expandTaskTriggers`, an independent evaluator of the documented trigger
- * rules, used by tests to prove the conversion by comparing fire times.
+ * that says why. Tests prove the conversion by comparing fire times with `expandTaskTriggers`,
+ * an independent evaluator of the documented trigger rules in `test/backends/oracles/tasktrigger.ts`.
  *
  * Task Scheduler facts this relies on (Task Scheduler schema docs, DESIGN.md §3):
  * - A CalendarTrigger fires on the days its schedule names (ScheduleByDay / ByWeek / ByMonth /
@@ -21,7 +21,8 @@
  *   does not follow DST. sched emits local time and refuses job zones other than the host's.
  */
 import type { CronSpec } from './cron.js';
-import { dayRule, maxDaysInMonth, members, minDaysInMonth, dayResolver, wallClock } from './to-launchd.js';
+import { convertOrRefuse, joinDaysAndTimes, Refusal } from './refusal.js';
+import { dayRule, maxDaysInMonth, members, minDaysInMonth } from './to-launchd.js';
 
 /** At most this many triggers per task (the schema's limit). */
 export const TASK_MAX_TRIGGERS = 48;
@@ -114,13 +115,7 @@ const MONTH_NAMES = [
 ];
 export { MONTH_NAMES };
 
-class Reject {
-  constructor(
-    readonly code: TaskTriggerRejectCode,
-    readonly reason: string,
-    readonly hint: string,
-  ) {}
-}
+const Reject = Refusal<TaskTriggerRejectCode>;
 
 const OTHER = 'run it under another backend, or';
 
@@ -190,96 +185,20 @@ function daySchedules(spec: CronSpec): TaskDaySchedule[] {
 
 /** Converts a cron spec to calendar triggers that fire at exactly its local instants. */
 export function cronToTaskTriggers(spec: CronSpec, maxTriggers = TASK_MAX_TRIGGERS): TaskTriggerConversion {
-  try {
+  return convertOrRefuse<TaskTriggerRejectCode, TaskTriggerConversion>(() => {
     const days = daySchedules(spec);
-    if (days.length === 0)
-      throw new Reject('never-fires', 'it never fires (no such date)', 'fix the day and month fields.');
-    const times = timeProgressions(spec);
-    const total = days.length * times.length;
-    if (total > maxTriggers) {
-      throw new Reject(
-        'too-many-triggers',
-        `it needs ${total} triggers (${days.length} day pattern(s) × ${times.length} time pattern(s)); a task holds at most ${maxTriggers}`,
-        `${OTHER} use evenly spaced minutes/hours (e.g. \`*/15\`), which repeat within one trigger.`,
-      );
-    }
-    const triggers: TaskCalendarTrigger[] = [];
-    for (const d of days) for (const t of times) triggers.push({ schedule: d, time: t });
+    const triggers = joinDaysAndTimes(
+      days,
+      () => timeProgressions(spec),
+      maxTriggers,
+      (total, timeCount) =>
+        new Reject(
+          'too-many-triggers',
+          `it needs ${total} triggers (${days.length} day pattern(s) × ${timeCount} time pattern(s)); a task holds at most ${maxTriggers}`,
+          `${OTHER} use evenly spaced minutes/hours (e.g. \`*/15\`), which repeat within one trigger.`,
+        ),
+      (d, t): TaskCalendarTrigger => ({ schedule: d, time: t }),
+    );
     return { ok: true, triggers };
-  } catch (e) {
-    if (e instanceof Reject) return { ok: false, reason: e.reason, hint: e.hint, code: e.code };
-    throw e;
-  }
-}
-
-/**
- * Instants in (from, to] at which Task Scheduler fires these triggers, evaluated in `zone` from
- * the documented rules. `durationInclusive` chooses the reading of Repetition Duration's end;
- * sched's output must give the same instants under both. Schedules whose meaning is left open
- * (a ByMonth day some listed month lacks, ByMonthDayOfWeek) make it throw.
- */
-export function expandTaskTriggers(
-  triggers: readonly TaskCalendarTrigger[],
-  from: Date,
-  to: Date,
-  zone: string,
-  durationInclusive: boolean,
-): Date[] {
-  for (const t of triggers) {
-    if (t.schedule.kind === 'month') {
-      for (const m of t.schedule.months) {
-        for (const d of t.schedule.days) {
-          if (d !== 'Last' && d > minDaysInMonth(m))
-            throw new Error(`ambiguous ByMonth day ${d} in month ${m}`);
-        }
-      }
-    }
-    if (t.time.count > 1 && t.time.intervalMinutes < 1) throw new Error('repetition interval below PT1M');
-  }
-  const result = new Set<number>();
-  const start = wallClock(from.getTime(), zone);
-  const end = wallClock(to.getTime(), zone);
-  // Start a day early: a repetition may run past midnight into the next day.
-  let day = Date.UTC(start.year, start.month - 1, start.day) - 86400e3;
-  const endDay = Date.UTC(end.year, end.month - 1, end.day) + 86400e3;
-  for (; day <= endDay; day += 86400e3) {
-    const dt = new Date(day);
-    const y = dt.getUTCFullYear();
-    const mo = dt.getUTCMonth() + 1;
-    const dd = dt.getUTCDate();
-    const wd = dt.getUTCDay();
-    const lastDay = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-    for (const t of triggers) {
-      const s = t.schedule;
-      const fires =
-        s.kind === 'day' ||
-        (s.kind === 'week' && s.weekdays.includes(wd)) ||
-        (s.kind === 'month' &&
-          s.months.includes(mo) &&
-          (s.days.includes(dd) || (s.days.includes('Last') && dd === lastDay)));
-      if (!fires) continue;
-      const durationSec = t.time.count > 1 ? repetitionDurationSeconds(t.time) : 0;
-      const first = dayResolver(
-        y,
-        mo,
-        dd,
-        zone,
-      )(Math.floor(t.time.startMinute / 60), t.time.startMinute % 60);
-      if (first.length === 0) continue; // a start time in a DST gap: undocumented, never compared
-      // Repetitions are a fixed elapsed interval after the first run.
-      for (let k = 0; ; k++) {
-        const offsetSec = k * t.time.intervalMinutes * 60;
-        if (k > 0) {
-          if (t.time.count <= 1) break;
-          if (durationInclusive ? offsetSec > durationSec : offsetSec >= durationSec) break;
-        }
-        result.add(first[0]! + offsetSec * 1000);
-        if (t.time.count <= 1) break;
-      }
-    }
-  }
-  return [...result]
-    .filter((t) => t > from.getTime() && t <= to.getTime())
-    .sort((a, b) => a - b)
-    .map((t) => new Date(t));
+  });
 }

@@ -31,11 +31,12 @@ function refuseLink(p: string): never {
 }
 
 /**
- * Creates `dir` (0700) and its missing parents below `base`, refusing any component that is a
- * symlink. `base` itself must exist or be creatable (it is created with `recursive`).
+ * Creates `dir` (`mode`, default 0700) and its missing parents below `base`, refusing any
+ * component that is a symlink. `base` itself must exist or be creatable (it is created with
+ * `recursive`). The one implementation: `ensureDirNoSymlink` in `platform/node.ts` wraps it.
  */
-export function ensureDirSync(dir: string, base: string): void {
-  fs.mkdirSync(base, { recursive: true, mode: DIR_MODE });
+export function ensureDirSync(dir: string, base: string, mode = DIR_MODE): void {
+  fs.mkdirSync(base, { recursive: true, mode });
   const rel = path.relative(base, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UserError(`${dir} is outside ${base}`);
   let current = base;
@@ -44,7 +45,7 @@ export function ensureDirSync(dir: string, base: string): void {
     const st = lstatOrUndefined(current);
     if (!st) {
       try {
-        fs.mkdirSync(current, { mode: DIR_MODE });
+        fs.mkdirSync(current, { mode });
       } catch (e) {
         // Another sched process created it between our lstat and mkdir: check it again.
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensureDirNoSymlink } from '../../src/platform/node.js';
 import { ensureDirSync, readTextSync, writeAtomicSync, appendTextSync } from '../../src/state/files.js';
 import { stateRoot } from '../../src/state/paths.js';
 import { tempDir } from '../run/helpers.js';
@@ -39,6 +40,20 @@ describe('state files', () => {
     fs.mkdirSync(path.join(base, 'root'));
     fs.symlinkSync(elsewhere, path.join(base, 'root', 'projects'));
     expect(() => ensureDirSync(path.join(base, 'root', 'projects', 'p'), base)).toThrow(/symbolic link/);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('ensureDirNoSymlink (the async wrapper) honours its mode and refuses a symlinked component', async () => {
+    const base = tempDir();
+    const dir = path.join(base, 'a', 'b');
+    await ensureDirNoSymlink(dir, 0o755); // default base: the filesystem root
+    const want = 0o755 & ~process.umask();
+    for (const d of [path.join(base, 'a'), dir]) expect(fs.statSync(d).mode & 0o777).toBe(want);
+    const elsewhere = tempDir();
+    fs.symlinkSync(elsewhere, path.join(base, 'link'));
+    await expect(ensureDirNoSymlink(path.join(base, 'link', 'c'), 0o700, base)).rejects.toThrow(
+      /symbolic link/,
+    );
     expect(fs.readdirSync(elsewhere)).toEqual([]);
   });
 

@@ -23,6 +23,7 @@
 import type { Job } from '../../model/job.js';
 import { JOB_NAME_PATTERN, PROJECT_NAME_PATTERN } from '../../model/job.js';
 import { InexpressibleError } from '../../errors.js';
+import { CRON_MACROS as DEBIAN_CRON_MACROS } from '../../schedule/cron.js';
 import { contentHash, formatOwnership } from '../header.js';
 import { catchUpInvocation, runInvocation } from '../invocation.js';
 import type { Artifact, RenderContext } from '../types.js';
@@ -55,15 +56,7 @@ export const MARKER_PATTERN = /^#[ \t]*(BEGIN|END)[ \t]+sched[ \t]+(\S+)[ \t\r]*
 export const MAX_COMMAND_BYTES = 998;
 
 /** The @-macros Debian cron knows (entry.c), except `@reboot`, which is the `boot` event. */
-const CRON_MACROS = new Set([
-  '@yearly',
-  '@annually',
-  '@monthly',
-  '@weekly',
-  '@daily',
-  '@midnight',
-  '@hourly',
-]);
+const CRON_MACROS = new Set<string>(DEBIAN_CRON_MACROS);
 
 /** Words the shell reads literally without quotes (no `=`: a first word `a=b` is an assignment). */
 const SHELL_SAFE = /^[A-Za-z0-9_/.,:+@-]+$/;

@@ -13,6 +13,8 @@
  *
  * Pure: no I/O.
  */
+// Names and macros mean the same in robfig and Debian (see above): one definition.
+import { CRON_DOW_NAMES, CRON_MONTH_NAMES, MACRO_EXPANSIONS } from '../../schedule/cron.js';
 
 /** One parsed field: the set of values and the two "unrestricted" readings. */
 interface Field {
@@ -25,19 +27,6 @@ interface Field {
   usesSeven: boolean;
 }
 
-const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const DOW_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-
-const MACROS: Readonly<Record<string, string>> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
-
 /** A Debian cron expression read into sets, with both readings of the day fields. */
 export interface ParsedCron {
   minute: Set<number>;
@@ -49,7 +38,13 @@ export interface ParsedCron {
 
 class CronTextError extends Error {}
 
-function parseNumber(text: string, min: number, max: number, names?: string[], nameBase = 0): number {
+function parseNumber(
+  text: string,
+  min: number,
+  max: number,
+  names?: readonly string[],
+  nameBase = 0,
+): number {
   const lower = text.toLowerCase();
   if (names) {
     const i = names.indexOf(lower);
@@ -61,7 +56,7 @@ function parseNumber(text: string, min: number, max: number, names?: string[], n
   return n;
 }
 
-function parseField(text: string, min: number, max: number, names?: string[], nameBase = 0): Field {
+function parseField(text: string, min: number, max: number, names?: readonly string[], nameBase = 0): Field {
   const values = new Set<number>();
   let robfigStar = false;
   let usesSeven = false;
@@ -97,18 +92,18 @@ function parseField(text: string, min: number, max: number, names?: string[], na
 
 /** Reads a 5-field expression or @-macro; throws an Error with a reason on bad syntax. */
 export function parseCronForKubernetes(expr: string): ParsedCron {
-  const text = MACROS[expr.trim()] ?? expr.trim();
+  const text = MACRO_EXPANSIONS[expr.trim()] ?? expr.trim();
   const fields = text.split(/\s+/);
   if (fields.length !== 5) throw new CronTextError(`expected 5 fields, found ${fields.length}`);
   const [mi, h, dm, mo, dw] = fields as [string, string, string, string, string];
-  const dow = parseField(dw, 0, 7, DOW_NAMES);
+  const dow = parseField(dw, 0, 7, CRON_DOW_NAMES);
   // Debian folds 7 into 0 (both Sunday).
   if (dow.values.delete(7)) dow.values.add(0);
   return {
     minute: parseField(mi, 0, 59).values,
     hour: parseField(h, 0, 23).values,
     dom: parseField(dm, 1, 31),
-    month: parseField(mo, 1, 12, MONTH_NAMES, 1).values,
+    month: parseField(mo, 1, 12, CRON_MONTH_NAMES, 1).values,
     dow,
   };
 }

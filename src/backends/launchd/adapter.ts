@@ -16,8 +16,9 @@
  */
 import path from 'node:path';
 import type { Job } from '../../model/job.js';
-import { ExternalCommandError, UserError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import type { DirFs, RunResult, Runner } from '../../platform/ports.js';
+import { commandError } from '../command-error.js';
 import { contentHash, parseOwnership } from '../header.js';
 import type {
   Artifact,
@@ -97,14 +98,11 @@ export class LaunchdBackend implements Backend {
   }
 
   private fail(args: string[], r: RunResult): never {
-    const text = (r.stderr || r.stdout).trim();
-    if (ACCESS_DENIED.test(text)) {
-      throw new UserError(
-        `launchctl ${args.join(' ')} was refused: ${text}`,
-        `run sched as the logged-in user (not over ssh or with sudo); the ${this.domain} domain exists only for a user with a GUI login session.`,
-      );
-    }
-    throw new ExternalCommandError(['launchctl', ...args], r.exitCode, text);
+    throw commandError('launchctl', args, r, {
+      pattern: ACCESS_DENIED,
+      message: (text) => `launchctl ${args.join(' ')} was refused: ${text}`,
+      hint: `run sched as the logged-in user (not over ssh or with sudo); the ${this.domain} domain exists only for a user with a GUI login session.`,
+    });
   }
 
   async detect(): Promise<Detection> {

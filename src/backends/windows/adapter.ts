@@ -16,8 +16,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job } from '../../model/job.js';
-import { ExternalCommandError, UserError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import type { RunResult, Runner } from '../../platform/ports.js';
+import { commandError } from '../command-error.js';
 import { contentHash, parseOwnership } from '../header.js';
 import type {
   Artifact,
@@ -75,14 +76,11 @@ export class WindowsBackend implements Backend {
   }
 
   private fail(args: string[], r: RunResult): never {
-    const text = (r.stderr || r.stdout).trim();
-    if (ACCESS_DENIED.test(text)) {
-      throw new UserError(
-        `schtasks ${args.join(' ')}: ${text}`,
-        'run sched as the user who owns the tasks; tasks in \\sched\\ are created for the current user and need no elevation.',
-      );
-    }
-    throw new ExternalCommandError(['schtasks', ...args], r.exitCode, text);
+    throw commandError('schtasks', args, r, {
+      pattern: ACCESS_DENIED,
+      message: (text) => `schtasks ${args.join(' ')}: ${text}`,
+      hint: 'run sched as the user who owns the tasks; tasks in \\sched\\ are created for the current user and need no elevation.',
+    });
   }
 
   async detect(): Promise<Detection> {

@@ -7,6 +7,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { isoDuration } from './render.js';
+import { MONTH_NAMES } from '../../schedule/to-tasktrigger.js';
 
 type Node = Record<string, unknown>;
 
@@ -75,20 +76,7 @@ const CHILD_ORDER: Record<string, string[]> = {
   Exec: ['Command', 'Arguments', 'WorkingDirectory'],
   Repetition: ['Interval', 'Duration', 'StopAtDurationEnd'],
   DaysOfWeek: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
-  Months: [
-    'January',
-    'February',
-    'March',
-    'April',
-    'May',
-    'June',
-    'July',
-    'August',
-    'September',
-    'October',
-    'November',
-    'December',
-  ],
+  Months: MONTH_NAMES.slice(1),
   ScheduleByWeek: ['WeeksInterval', 'DaysOfWeek'],
   ScheduleByMonth: ['DaysOfMonth', 'Months'],
 };

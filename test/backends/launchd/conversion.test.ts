@@ -7,12 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseCron } from '../../../src/schedule/cron.js';
 import { fireTimesBetween } from '../../../src/schedule/occurrences.js';
-import { cronToLaunchd, expandLaunchd } from '../../../src/schedule/to-launchd.js';
-import {
-  cronToTaskTriggers,
-  expandTaskTriggers,
-  repetitionDurationSeconds,
-} from '../../../src/schedule/to-tasktrigger.js';
+import { cronToLaunchd } from '../../../src/schedule/to-launchd.js';
+import { cronToTaskTriggers, repetitionDurationSeconds } from '../../../src/schedule/to-tasktrigger.js';
+import { expandLaunchd } from '../oracles/launchd.js';
+import { expandTaskTriggers } from '../oracles/tasktrigger.js';
 import type { Schedule } from '../../../src/model/job.js';
 import { EXPRESSIONS } from './expressions.js';
 

@@ -24,7 +24,7 @@ import {
   taskHash,
   WindowsBackend,
 } from '../../../src/backends/windows/index.js';
-import { expandTaskTriggers } from '../../../src/schedule/to-tasktrigger.js';
+import { expandTaskTriggers } from '../oracles/tasktrigger.js';
 import { fireTimesBetween } from '../../../src/schedule/occurrences.js';
 import { GOLDEN_JOBS, WIN_CTX, makeJob, type JobOverrides } from '../launchd/job-fixture.js';
 import { windowsReserialise } from './fake-schtasks.js';
