@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { PathSegment } from './locate.js';
 import { suggest } from './suggest.js';
 import { describePath as label, showValue as show } from './words.js';
@@ -46,8 +46,12 @@ let compiled: ValidateFunction | undefined;
  * writes the compiled validator to dist/ at build time (compiling costs ~200 ms per run).
  */
 export function createAjv(): Ajv2020 {
+  // Loaded only here: the built CLI uses the precompiled validator and never needs ajv's compiler.
+  const { Ajv2020: Ajv } = createRequire(import.meta.url)(
+    'ajv/dist/2020.js',
+  ) as typeof import('ajv/dist/2020.js');
   // strictTuples off: argv is "one non-empty string, then any strings", which strict mode flags.
-  const ajv = new Ajv2020({
+  const ajv = new Ajv({
     allErrors: true,
     verbose: true,
     strict: true,
