@@ -158,15 +158,27 @@ function clean(e: Elem, parent: string, dropSource: boolean): Elem | undefined {
   return out;
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+/**
+ * Escapes text for Task XML. Line breaks and tabs become character references, so that no
+ * re-serialisation (Windows', or any pretty-printer's re-indentation) can change them.
+ */
+export function escapeTaskText(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\t/g, '&#9;');
 }
 
 function print(e: Elem, ind: string, lines: string[]): void {
-  const attrs = e.attrs.map(([k, v]) => ` ${k}="${esc(v).replace(/"/g, '&quot;')}"`).join('');
+  const attrs = e.attrs.map(([k, v]) => ` ${k}="${escapeTaskText(v).replace(/"/g, '&quot;')}"`).join('');
   if (e.children.length === 0) {
     lines.push(
-      e.text ? `${ind}<${e.name}${attrs}>${esc(e.text)}</${e.name}>` : `${ind}<${e.name}${attrs} />`,
+      e.text
+        ? `${ind}<${e.name}${attrs}>${escapeTaskText(e.text)}</${e.name}>`
+        : `${ind}<${e.name}${attrs} />`,
     );
     return;
   }

@@ -22,7 +22,7 @@ import {
   repetitionDurationSeconds,
   type TaskCalendarTrigger,
 } from '../../schedule/to-tasktrigger.js';
-import { canonicalTaskXml, normalizeTaskXml } from './normalize.js';
+import { canonicalTaskXml, escapeTaskText, normalizeTaskXml } from './normalize.js';
 import { quoteWindowsArgs } from './quote.js';
 
 export const TASK_NAMESPACE = 'http://schemas.microsoft.com/windows/2004/02/mit/task';
@@ -113,7 +113,7 @@ export function xmlEscape(s: string): string {
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(s)) {
     throw new UserError(`text contains a control character that XML cannot carry: ${JSON.stringify(s)}`);
   }
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+  return escapeTaskText(s);
 }
 
 /** xs:duration text for whole seconds, e.g. PT8H46M, PT30S, P1DT2H. */
