@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/**/fixtures/', 'test/golden/'] },
+  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', 'test/**/fixtures/', 'test/golden/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -60,7 +60,9 @@ export async function executePlan(
     const stateChanges = changes.filter((c) => c.target === 'state');
     // Specs first: a timer that fires the moment it is enabled must find the spec it runs.
     const writes = stateChanges.filter((c) => c.action !== 'delete');
-    await store.writeMany(writes.map((change) => specFromArtifact(change.after!.content, plan.file, host.now)));
+    await store.writeMany(
+      writes.map((change) => specFromArtifact(change.after!.content, plan.file, host.now)),
+    );
     if (writes.length) onProgress({ phase: 'state', target: 'state', count: writes.length });
 
     const byBackend = new Map<BackendName, ArtifactChange[]>();

@@ -121,7 +121,8 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
   });
   const byName = new Map(project.jobs.map((j) => [j.name, j]));
   for (const jobPlan of jobs) {
-    if (request.describeAll || jobPlan.action !== 'no-op') describeJob(jobPlan, byName.get(jobPlan.job), backend, host.now);
+    if (request.describeAll || jobPlan.action !== 'no-op')
+      describeJob(jobPlan, byName.get(jobPlan.job), backend, host.now);
   }
 
   const warnings = [

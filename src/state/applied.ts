@@ -47,7 +47,11 @@ export class AppliedSpecStore {
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < specs.length; i = next++) {
-        await new NodeDirFs(dirs[i]!, 0o700).write(APPLIED_SPEC_FILE, JSON.stringify(specs[i], null, 2) + '\n', 0o600);
+        await new NodeDirFs(dirs[i]!, 0o700).write(
+          APPLIED_SPEC_FILE,
+          JSON.stringify(specs[i], null, 2) + '\n',
+          0o600,
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
