@@ -91,23 +91,33 @@ describe.skipIf(skip)('sched CLI on a real systemd user manager', () => {
   it('lists every timer with its next elapse equal to `sched next`', async () => {
     for (const job of ['nightly', 'weekdays', 'first-or-friday', 'every-minute']) {
       const unit = `sched-e2e-${job}.timer`;
-      const shown = await h.exec('systemctl', [
-        '--user',
-        'show',
-        unit,
-        '-p',
-        'NextElapseUSecRealtime,ActiveState,UnitFileState',
-        '--timestamp=unix',
-      ]);
-      expect(shown.stdout).toContain('ActiveState=active');
-      expect(shown.stdout).toContain('UnitFileState=enabled');
-      // The harness runs with TZ=UTC, so systemctl prints e.g. `Mon 2026-11-23 01:30:00 UTC`.
-      const elapse = /NextElapseUSecRealtime=\w{3} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/.exec(shown.stdout);
-      expect(elapse, shown.stdout).not.toBeNull();
-      const next = await cli(['next', job, '-f', file, '--count', '1', '--json']);
-      expect(next.exitCode, next.stderr).toBe(0);
-      const [iso] = JSON.parse(next.stdout) as string[];
-      expect(Date.parse(`${elapse![1]}T${elapse![2]}Z`)).toBe(Date.parse(iso!));
+      let systemdNext: number | undefined;
+      let schedNext: number | undefined;
+      let shown = '';
+      // The every-minute timer may be elapsing right now, while systemd recomputes its next
+      // elapse: compare again a moment later. A real disagreement fails every attempt.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const from = new Date().toISOString();
+        const r = await h.exec('systemctl', [
+          '--user',
+          'show',
+          unit,
+          '-p',
+          'NextElapseUSecRealtime,ActiveState,UnitFileState',
+        ]);
+        shown = r.stdout;
+        expect(shown).toContain('ActiveState=active');
+        expect(shown).toContain('UnitFileState=enabled');
+        // The harness runs with TZ=UTC, so systemctl prints e.g. `Mon 2026-11-23 01:30:00 UTC`.
+        const elapse = /NextElapseUSecRealtime=\w{3} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/.exec(shown);
+        systemdNext = elapse ? Date.parse(`${elapse[1]}T${elapse[2]}Z`) : undefined;
+        const next = await cli(['next', job, '-f', file, '--count', '1', '--json', '--from', from]);
+        expect(next.exitCode, next.stderr).toBe(0);
+        schedNext = Date.parse((JSON.parse(next.stdout) as string[])[0]!);
+        if (systemdNext === schedNext) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(systemdNext, shown).toBe(schedNext);
     }
     const timers = await h.exec('systemctl', ['--user', 'list-timers', '--all', '--no-pager']);
     for (const job of ['nightly', 'weekdays', 'first-or-friday', 'every-minute'])
