@@ -342,7 +342,7 @@ export function canonicalCronJob(input: unknown, keepHash = true): Obj {
 /** Would a YAML 1.1 reader (kubectl's go-yaml) take this plain scalar for a non-string (`yes`, `on`, `0o17`)? */
 function ambiguousIn11(text: string): boolean {
   try {
-    return typeof parseYaml(text, { version: '1.1' }) !== 'string';
+    return typeof parseYaml(text, { version: '1.1', logLevel: 'silent' }) !== 'string';
   } catch {
     return false;
   }
