@@ -5,13 +5,13 @@
  * asserts nothing. Needs root (a throw-away user for the crontab, the systemd user-manager harness).
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createCronUser, cronUserSkipReason } from '../test/e2e/helpers/cron-user.js';
 import { startSystemdUser, systemdUserSkipReason } from '../test/e2e/helpers/systemd-user.js';
-import { localExec, sched, type Exec } from '../test/e2e/helpers/cli.js';
+import { execAs, sched, type Exec } from '../test/e2e/helpers/cli.js';
 
 const REPEATS = 5;
 
@@ -79,23 +79,10 @@ async function crontabBench(): Promise<void> {
   if (skip) return console.log(`crontab: skipped (${skip})`);
   const user = createCronUser();
   try {
-    const uid = Number(spawnSync('id', ['-u', user.name], { encoding: 'utf8' }).stdout.trim());
-    chownSync(user.home, uid, -1);
-    const asUser: Exec = (command, args, env = {}) =>
-      localExec(user.home)('runuser', [
-        '-u',
-        user.name,
-        '--',
-        'env',
-        `HOME=${user.home}`,
-        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        command,
-        ...args,
-      ]);
+    const asUser = execAs(user);
     const write = (name: string, text: string) => {
       const f = path.join(user.home, name);
-      writeFileSync(f, text);
-      chownSync(f, uid, -1);
+      user.writeOwned(f, text);
       return f;
     };
     console.log('crontab (real `crontab` of a throw-away user, whole CLI process per step):');

@@ -4,11 +4,9 @@
  * bytes stay identical after every step, a foreign line added by hand is not drift, and
  * unbalanced markers stop sched before it writes anything.
  */
-import { spawnSync } from 'node:child_process';
-import { chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliSkipReason, localExec, sched as schedVia, SCHED_BIN } from './helpers/cli.js';
+import { cliSkipReason, execAs, sched as schedVia, SCHED_BIN } from './helpers/cli.js';
 import { createCronUser, cronUserSkipReason, type CronUser } from './helpers/cron-user.js';
 
 const skip = cronUserSkipReason() ?? cliSkipReason();
@@ -50,26 +48,10 @@ describe.skipIf(skip)('sched CLI on the real crontab of a throw-away user', () =
   let user: CronUser;
   let file: string;
   let original: string;
-  const cli = (args: string[]) =>
-    schedVia(
-      (command, argv, env = {}) =>
-        localExec(user.home)('runuser', [
-          '-u',
-          user.name,
-          '--',
-          'env',
-          `HOME=${user.home}`,
-          ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-          command,
-          ...argv,
-        ]),
-      args,
-    );
+  const cli = (args: string[]) => schedVia(execAs(user), args);
 
   beforeAll(() => {
     user = createCronUser();
-    const uid = Number(spawnSync('id', ['-u', user.name], { encoding: 'utf8' }).stdout.trim());
-    chownSync(user.home, uid, -1);
     file = path.join(user.home, 'schedules.yaml');
     original = FOREIGN_HEAD + FOREIGN_TAIL; // no final newline
     user.write(original + '\n');
@@ -78,9 +60,7 @@ describe.skipIf(skip)('sched CLI on the real crontab of a throw-away user', () =
   afterAll(() => user?.remove());
 
   function writeYaml(text: string): void {
-    writeFileSync(file, text);
-    const uid = Number(spawnSync('id', ['-u', user.name], { encoding: 'utf8' }).stdout.trim());
-    chownSync(file, uid, -1);
+    user.writeOwned(file, text);
   }
 
   it('applies three jobs and keeps every foreign byte', async () => {

@@ -5,12 +5,11 @@
  * existing file's comments; `apply` then leaves every imported job exactly once, in sched's
  * block, and the original lines are comments (and in the backup), not active any more.
  */
-import { spawnSync } from 'node:child_process';
-import { chownSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
-import { cliSkipReason, localExec, sched as schedVia } from './helpers/cli.js';
+import { cliSkipReason, execAs, sched as schedVia } from './helpers/cli.js';
 import { createCronUser, cronUserSkipReason, type CronUser } from './helpers/cron-user.js';
 
 const skip = cronUserSkipReason() ?? cliSkipReason();
@@ -94,31 +93,13 @@ jobs:
 
 describe.skipIf(skip)('sched import on the real crontab of a throw-away user', () => {
   let user: CronUser;
-  let uid: number;
   let file: string;
-  const cli = (args: string[]) =>
-    schedVia(
-      (command, argv, env = {}) =>
-        localExec(user.home)('runuser', [
-          '-u',
-          user.name,
-          '--',
-          'env',
-          `HOME=${user.home}`,
-          ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-          command,
-          ...argv,
-        ]),
-      args,
-    );
+  const cli = (args: string[]) => schedVia(execAs(user), args);
 
   beforeAll(() => {
     user = createCronUser();
-    uid = Number(spawnSync('id', ['-u', user.name], { encoding: 'utf8' }).stdout.trim());
-    chownSync(user.home, uid, -1);
     file = path.join(user.home, 'schedules.yaml');
-    writeFileSync(file, EXISTING);
-    chownSync(file, uid, -1);
+    user.writeOwned(file, EXISTING);
     user.write(CRONTAB);
   });
   afterAll(() => user?.remove());
@@ -210,25 +191,9 @@ describe.skipIf(skip)('sched import on the real crontab of a throw-away user', (
 
 describe.skipIf(skip)('sched import --write --apply: one crontab write, no gap, no double run', () => {
   let user: CronUser;
-  const cli = (args: string[]) =>
-    schedVia(
-      (command, argv, env = {}) =>
-        localExec(user.home)('runuser', [
-          '-u',
-          user.name,
-          '--',
-          'env',
-          `HOME=${user.home}`,
-          ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-          command,
-          ...argv,
-        ]),
-      args,
-    );
+  const cli = (args: string[]) => schedVia(execAs(user), args);
   beforeAll(() => {
     user = createCronUser();
-    const uid = Number(spawnSync('id', ['-u', user.name], { encoding: 'utf8' }).stdout.trim());
-    chownSync(user.home, uid, -1);
   });
   afterAll(() => user?.remove());
 

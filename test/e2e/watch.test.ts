@@ -75,9 +75,7 @@ describe.skipIf(skip)('sched watch --apply on the real crontab of a throw-away u
 
   beforeAll(async () => {
     user = createCronUser();
-    uid = Number(spawnSync('id', ['-u', user.name], { encoding: 'utf8' }).stdout.trim());
-    gid = Number(spawnSync('id', ['-g', user.name], { encoding: 'utf8' }).stdout.trim());
-    chownSync(user.home, uid, gid);
+    ({ uid, gid } = user);
     file = path.join(user.home, 'schedules.yaml');
     save(yaml(ALL));
     child = spawn(process.execPath, [SCHED_BIN, 'watch', '--apply', '-f', file], {

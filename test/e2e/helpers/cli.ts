@@ -58,3 +58,23 @@ export function sched(
 ): Promise<RunResult> {
   return exec(process.execPath, [SCHED_BIN, ...args], { NO_COLOR: '1', ...env });
 }
+
+/** Runs commands as another user (`runuser`), with HOME set to its home and `env` added. */
+export function execAs(user: { name: string; home: string }): Exec {
+  return (command, args, env = {}, input) =>
+    localExec(user.home)(
+      'runuser',
+      [
+        '-u',
+        user.name,
+        '--',
+        'env',
+        `HOME=${user.home}`,
+        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        command,
+        ...args,
+      ],
+      {},
+      input,
+    );
+}

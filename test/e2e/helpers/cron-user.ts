@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -29,6 +29,10 @@ export interface CrontabResult {
 export interface CronUser {
   name: string;
   home: string;
+  uid: number;
+  gid: number;
+  /** Writes `text` to `file` (usually in the home) and gives it to the user. */
+  writeOwned(file: string, text: string): void;
   /** `crontab -u U -l`: the text, or undefined when the user has no crontab. */
   read(): string | undefined;
   /** `crontab -u U -` with `text` on stdin; throws when crontab refuses it. */
@@ -45,7 +49,11 @@ function crontab(args: string[], input?: string): CrontabResult {
   return { exitCode: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Creates `sched-e2e-<random>` (no home created by useradd, a temp dir as HOME, /bin/sh). */
+function idOf(flag: '-u' | '-g', name: string): number {
+  return Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
+}
+
+/** Creates `sched-e2e-<random>` (no home created by useradd; a temp dir it owns as HOME, /bin/sh). */
 export function createCronUser(): CronUser {
   const name = `sched-e2e-${randomBytes(4).toString('hex')}`;
   const home = mkdtempSync(path.join(tmpdir(), `${name}-home-`));
@@ -54,9 +62,18 @@ export function createCronUser(): CronUser {
     rmSync(home, { recursive: true, force: true });
     throw new Error(`useradd ${name} failed: ${add.stderr}`);
   }
+  const uid = idOf('-u', name);
+  const gid = idOf('-g', name);
+  chownSync(home, uid, gid); // the CLI, run as the user, keeps its state below HOME
   return {
     name,
     home,
+    uid,
+    gid,
+    writeOwned(file, text) {
+      writeFileSync(file, text);
+      chownSync(file, uid, gid);
+    },
     read() {
       const r = crontab(['-u', name, '-l']);
       if (r.exitCode === 0) return r.stdout;
