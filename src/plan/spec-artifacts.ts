@@ -14,11 +14,6 @@ export function specArtifactId(job: string): string {
   return `spec:${job}`;
 }
 
-/** JSON with sorted keys, so that the same job always gives the same bytes and hash. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2) + '\n';
-}
-
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {

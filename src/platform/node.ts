@@ -4,6 +4,7 @@
  */
 import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Clock, DirEntry, DirFs, RunOptions, RunResult, Runner } from './ports.js';
 import { UserError } from '../errors.js';
 import { ensureDirSync } from '../state/files.js';
@@ -29,6 +30,11 @@ export class NodeRunner implements Runner {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Absolute path of sched's `bin/run.js` (this module lives in dist/platform or src/platform). */
+export function schedBinPath(): string {
+  return fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+}
 
 /** Rejects anything but a single, plain path component. */
 export function assertPlainName(name: string): void {

@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { PROJECT_NAME_PATTERN } from '../model/job.js';
-import { NodeDirFs, systemClock } from '../platform/node.js';
+import { NodeDirFs, schedBinPath, systemClock } from '../platform/node.js';
 import type { Clock } from '../platform/ports.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
 import { Daemon, type DaemonEvent, type RunHandle, type RunRequest } from '../daemon/daemon.js';
@@ -25,10 +24,6 @@ import {
 } from '../daemon/install.js';
 
 /** sched's bin/run.js relative to this compiled file (dist/services → ../../bin). */
-export function schedBinPath(): string {
-  return fileURLToPath(new URL('../../bin/run.js', import.meta.url));
-}
-
 /** The grace period: the flag, else `SCHED_DAEMON_GRACE_SECONDS`, else 30 s. */
 export function resolveGraceMs(
   flagSeconds: number | undefined,

@@ -3,9 +3,9 @@
  * which node and sched the native entries must call, the host zone. Overridable for tests.
  */
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { RenderContext } from '../backends/types.js';
 import type { HostOptions } from '../backends/registry.js';
+import { schedBinPath } from '../platform/node.js';
 import type { Runner } from '../platform/ports.js';
 import { hostTimeZone } from '../schedule/zoned.js';
 import { stateRoot } from '../state/paths.js';
@@ -19,11 +19,6 @@ export interface HostSettings {
 
 export function defaultHost(overrides: Partial<HostSettings> = {}): HostSettings {
   return { env: process.env, now: new Date(), ...overrides };
-}
-
-/** Absolute path of sched's bin/run.js (this file lives in dist/services or src/services). */
-export function schedBinPath(): string {
-  return fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 }
 
 export function renderContext(host: HostSettings): RenderContext {

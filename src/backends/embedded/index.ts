@@ -6,9 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PROJECT_NAME_PATTERN, type Job } from '../../model/job.js';
-import { NodeDirFs } from '../../platform/node.js';
+import { NodeDirFs, schedBinPath } from '../../platform/node.js';
 import type { DirFs } from '../../platform/ports.js';
 import { InexpressibleError, UserError } from '../../errors.js';
 import { daemonLockPath, embeddedRoot, runningDaemon } from '../../daemon/lock.js';
@@ -30,10 +29,6 @@ export type { EmbeddedRecordBody, ParsedRecord } from './record.js';
 export const EMBEDDED_KIND = 'embedded job';
 
 /** sched's bin/run.js, relative to this compiled file (dist/backends/embedded → ../../../bin). */
-export function defaultSchedBin(): string {
-  return fileURLToPath(new URL('../../../bin/run.js', import.meta.url));
-}
-
 export interface EmbeddedBackendOptions {
   /**
    * The embedded backend's root, `<stateRoot>/embedded` (dir mode 0700): each project's records
@@ -169,7 +164,7 @@ export class EmbeddedBackend implements Backend {
     const argv = runInvocation(
       {
         nodePath: this.options.nodePath ?? process.execPath,
-        schedBin: this.options.schedBin ?? defaultSchedBin(),
+        schedBin: this.options.schedBin ?? schedBinPath(),
         stateDir: '',
         hostTimezone: '',
         homeDir: '',
