@@ -181,7 +181,9 @@ describe.skipIf(ttySkip)('sched watch --apply on a terminal (embedded backend, t
     const file = path.join(dir, 'schedules.yaml');
     const three = `version: 1\nproject: e2e-watch-tty\nbackend: embedded\njobs:\n  a: {schedule: hour, command: [echo, a]}\n  b: {schedule: hour, command: [echo, b]}\n  c: {schedule: hour, command: [echo, c]}\n`;
     writeFileSync(file, three);
-    const cmd = `'${process.execPath}' '${SCHED_BIN}' watch --apply -f '${file}'`;
+    // exec: script(1) runs the command through $SHELL -c, and dash, when it is that shell, waits
+    // for sched and then dies of the terminal's SIGINT itself (exit 130) — sched must be the child.
+    const cmd = `exec '${process.execPath}' '${SCHED_BIN}' watch --apply -f '${file}'`;
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
       env: { ...process.env, SCHED_HOME: path.join(dir, 'state'), NO_COLOR: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
