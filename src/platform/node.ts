@@ -1,7 +1,7 @@
 /**
- * Node implementations of the ports. Heavy modules (execa) are imported lazily so CLI start-up
- * and `sched run` stay light.
+ * Node implementations of the ports, kept to node's own modules so CLI start-up stays light.
  */
+import { spawn } from 'node:child_process';
 import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,23 +9,52 @@ import type { Clock, DirEntry, DirFs, RunOptions, RunResult, Runner } from './po
 import { UserError } from '../errors.js';
 import { ensureDirSync } from '../state/files.js';
 
+/**
+ * Runs scheduler CLIs (crontab, systemctl, launchctl, schtasks, kubectl) with node's own `spawn`.
+ * Not execa: importing it costs ~100 ms, more than a whole no-change plan may take, and these
+ * calls need only argv, stdin text, env, cwd, a timeout and the collected output.
+ */
 export class NodeRunner implements Runner {
-  async run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const { execa } = await import('execa');
-    const result = await execa(command, args, {
-      input: options.input,
-      env: options.env,
-      cwd: options.cwd,
-      timeout: options.timeoutMs,
-      reject: false,
-      stripFinalNewline: false,
-      encoding: 'utf8',
+  run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, {
+        cwd: options.cwd,
+        env: options.env ? { ...process.env, ...options.env } : process.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              child.kill('SIGKILL');
+              // Do not wait for the pipes: a grandchild may hold them open long after.
+              child.stdout.destroy();
+              child.stderr.destroy();
+              reject(
+                new Error(
+                  `'${[command, ...args].join(' ')}' did not finish within ${options.timeoutMs} ms and was stopped`,
+                ),
+              );
+            }, options.timeoutMs);
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        // Could not start (ENOENT, EACCES…): not an exit code to interpret.
+        reject(Object.assign(new Error(`cannot run '${command}': ${err.message}`), { code: err.code }));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code !== null) resolve({ exitCode: code, stdout, stderr });
+        else reject(new Error(`'${[command, ...args].join(' ')}' was killed by ${signal}`));
+      });
+      // A command that does not read its input must not fail the call (EPIPE).
+      child.stdin.on('error', () => undefined);
+      // Always end stdin, so a command that reads it sees end-of-file instead of waiting forever.
+      child.stdin.end(options.input ?? '');
     });
-    if (result.failed && result.exitCode === undefined) {
-      // Could not start (ENOENT…) or was killed by the timeout: not an exit code to interpret.
-      throw result;
-    }
-    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
 }
 

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { NodeRunner } from '../../src/platform/node.js';
+
+const runner = new NodeRunner();
+const sh = (script: string, options?: Parameters<NodeRunner['run']>[2]) =>
+  runner.run('/bin/sh', ['-c', script], options);
+
+describe('NodeRunner (the real process runner behind every backend adapter)', () => {
+  it('returns the exit code and both outputs as they are, trailing newlines included', async () => {
+    const r = await sh('printf "out\\n"; printf "err\\n" >&2; exit 3');
+    expect(r).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('feeds input on stdin, and gives end-of-file when there is none', async () => {
+    expect((await sh('cat', { input: 'a %\nb\n' })).stdout).toBe('a %\nb\n');
+    expect(await sh('cat; echo done')).toEqual({ exitCode: 0, stdout: 'done\n', stderr: '' });
+  });
+
+  it('keeps argv elements intact (no shell in between)', async () => {
+    const arg = `it's "quoted" $HOME %p \\ `;
+    const r = await runner.run('/bin/sh', ['-c', 'printf %s "$1"', 'sh', arg]);
+    expect(r.stdout).toBe(arg);
+  });
+
+  it('merges env over the current environment and honours cwd', async () => {
+    const r = await sh('printf "%s|%s|%s" "$SCHED_T" "$(pwd)" "${PATH:+has-path}"', {
+      env: { SCHED_T: 'x y' },
+      cwd: '/',
+    });
+    expect(r.stdout).toBe('x y|/|has-path');
+  });
+
+  it('does not fail when the command ignores a large input', async () => {
+    const r = await sh('exit 0', { input: 'x'.repeat(1 << 20) });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('rejects when the command cannot be started, naming it and keeping the errno code', async () => {
+    const err = await runner.run('sched-no-such-command', []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/cannot run 'sched-no-such-command'.*ENOENT/);
+    expect((err as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('rejects a command that outlives its timeout, and does not wait for it', async () => {
+    const t0 = Date.now();
+    const err = await sh('sleep 5', { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/did not finish within 200 ms/);
+    expect(Date.now() - t0).toBeLessThan(4000);
+  });
+});
