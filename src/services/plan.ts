@@ -21,6 +21,8 @@ import { describeSchedule } from '../schedule/describe.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
 import { formatInZone } from '../schedule/zoned.js';
 import { AppliedSpecStore } from '../state/applied.js';
+import { stateLoadCache } from '../state/load-cache.js';
+import { stateRoot } from '../state/paths.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
 import { backendDiagnostics } from './backend-check.js';
@@ -55,7 +57,8 @@ export async function loadValidProject(
   host: HostSettings,
   displayName = file,
 ): Promise<{ project: Project; diagnostics: Diagnostic[]; source: string }> {
-  const loaded = await loadProject(file, { now: host.now, displayName });
+  const cache = stateLoadCache(stateRoot(host.env));
+  const loaded = await loadProject(file, { now: host.now, displayName, ...(cache ? { cache } : {}) });
   const source = loaded.source ?? '';
   if (!loaded.project || hasErrors(loaded.diagnostics))
     throw new InvalidConfigError(loaded.diagnostics, source);
@@ -87,7 +90,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
 
   const desired: DesiredArtifact[] = [];
   if (!request.destroy) {
-    const problems = backendDiagnostics(backend, project, () => ctx, source, request.file);
+    const problems = await backendDiagnostics(backend, project, () => ctx, source, request.file);
     if (problems.length) throw new InvalidConfigError(problems, source);
     const enabled = project.jobs.filter((j) => j.enabled);
     const registered = backend.registersPausedJobs ? project.jobs : enabled;

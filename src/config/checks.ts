@@ -1,0 +1,458 @@
+/**
+ * The checks of a schedules file that a schema cannot do — schedules, zones, durations, paths —
+ * and the resolution of its data into a {@link Project}. No YAML here: the checks report through
+ * a {@link Reporter}, which knows where a path is in the file when there is a document, so that a
+ * load from the cache can run them without parsing the file (src/config/load.ts).
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CRON_PRESETS,
+  EVENT_PRESETS,
+  slugifyProjectName,
+  type BackendChoice,
+  type Command,
+  type Job,
+  type KubernetesSettings,
+  type OverlapPolicy,
+  type Project,
+  type Schedule,
+} from '../model/job.js';
+import { CRON_MACROS, CronSyntaxError, canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
+import { isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
+import type { Diagnostic, Severity } from './diagnostic.js';
+import { parseDuration } from './duration.js';
+import type { PathSegment } from './locate.js';
+import { suggest } from './suggest.js';
+import { describePath, showValue } from './words.js';
+
+/** Plain object check for values that came out of YAML. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A scalar as written in the file: where its text starts (after a quote) and that text. */
+export interface ScalarText {
+  /** 1 for a quoted scalar (the quote), else 0. */
+  start: number;
+  /** The source text between the quotes (all of it when plain). */
+  text: string;
+  /** Plain or single/double quoted on one line: its text maps 1:1 onto the value. */
+  simple: boolean;
+}
+
+/** Collects diagnostics; places them in the file when it has the document. */
+export interface Reporter {
+  readonly list: Diagnostic[];
+  atOffset(offset: number, severity: Severity, code: string, message: string, hint?: string): void;
+  /** At the value of `p` (or its key when the value is empty, or the nearest ancestor), `delta` characters in. */
+  atValue(
+    p: readonly PathSegment[],
+    severity: Severity,
+    code: string,
+    message: string,
+    hint?: string,
+    delta?: number,
+  ): void;
+  /** At the key of `p` (the job name for a job, the property name for a property). */
+  atKey(p: readonly PathSegment[], severity: Severity, code: string, message: string, hint?: string): void;
+  /** The scalar at `p` as written, when there is a document and `p` is a scalar there. */
+  scalarText(p: readonly PathSegment[]): ScalarText | undefined;
+}
+
+/** A reporter without a document: every diagnostic at 1:1 (only what is found matters). */
+export class UnplacedReporter implements Reporter {
+  readonly list: Diagnostic[] = [];
+  constructor(readonly file: string) {}
+  atOffset(_offset: number, severity: Severity, code: string, message: string, hint?: string): void {
+    const d: Diagnostic = { file: this.file, line: 1, col: 1, severity, code, message };
+    if (hint) d.hint = hint;
+    this.list.push(d);
+  }
+  atValue(
+    _p: readonly PathSegment[],
+    severity: Severity,
+    code: string,
+    message: string,
+    hint?: string,
+  ): void {
+    this.atOffset(0, severity, code, message, hint);
+  }
+  atKey(_p: readonly PathSegment[], severity: Severity, code: string, message: string, hint?: string): void {
+    this.atOffset(0, severity, code, message, hint);
+  }
+  scalarText(): undefined {
+    return undefined;
+  }
+}
+
+/** Where the one-shot and fire-time checks take "now" from, and the zone a job defaults to. */
+export interface Context {
+  r: Reporter;
+  dir: string;
+  now: Date;
+  hostZone: string;
+  checkFs: boolean;
+}
+
+/** The zone a job runs in: its own, the defaults', or the host's (only if valid; else undefined). */
+function jobZone(
+  job: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+  host: string,
+): string | undefined {
+  const z = job.timezone ?? defaults.timezone ?? host;
+  return typeof z === 'string' && isValidTimeZone(z) ? z : undefined;
+}
+
+function checkTimezone(ctx: Context, p: PathSegment[], zone: unknown): void {
+  if (typeof zone !== 'string' || zone === '' || isValidTimeZone(zone)) return;
+  let candidates: string[] = [];
+  try {
+    candidates = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf(
+      'timeZone',
+    );
+  } catch {
+    candidates = [];
+  }
+  const guess = suggest(zone, [...candidates, 'UTC']);
+  ctx.r.atValue(
+    p,
+    'error',
+    'unknown-timezone',
+    `unknown time zone ${showValue(zone)} for ${describePath(p)}`,
+    guess
+      ? `did you mean '${guess}'?`
+      : 'use an IANA zone name such as Europe/Berlin, America/New_York or UTC',
+  );
+}
+
+const SCHEDULE_SYNONYMS: Readonly<Record<string, string>> = {
+  hourly: 'hour',
+  daily: 'day',
+  nightly: 'day',
+  weekdays: 'weekday',
+  weekly: 'week',
+  monthly: 'month',
+  reboot: 'boot',
+  startup: 'boot',
+  yearly: '@yearly',
+  annually: '@annually',
+};
+
+/** A likely intended preset or macro for a mistyped word schedule (`daily` → `day`, `@weekyl` → `@weekly`). */
+function guessSchedule(text: string): string | undefined {
+  const lower = text.toLowerCase();
+  if (/^[a-z]+$/.test(lower)) {
+    if (SCHEDULE_SYNONYMS[lower]) return SCHEDULE_SYNONYMS[lower];
+    return suggest(lower, [...Object.keys(CRON_PRESETS), ...EVENT_PRESETS]);
+  }
+  if (/^@[a-z]+$/.test(lower)) return suggest(lower, [...CRON_MACROS, '@reboot']);
+  return undefined;
+}
+
+function checkSchedule(
+  ctx: Context,
+  p: PathSegment[],
+  value: unknown,
+  zone: string | undefined,
+  enabled: boolean,
+): void {
+  const jobLabel = `job '${String(p[1])}'`;
+  if (typeof value === 'string' && value.trim() !== '') {
+    let schedule: Schedule;
+    try {
+      schedule = parseSchedule(value);
+    } catch (err) {
+      if (err instanceof CronSyntaxError) {
+        // Only point inside the string when its text maps 1:1 onto the source (no escapes, no folding).
+        const written = ctx.r.scalarText(p);
+        const exact = written !== undefined && written.simple && written.text === value;
+        const delta = exact && err.column !== undefined ? written.start + err.column : 0;
+        const guess = guessSchedule(value.trim());
+        ctx.r.atValue(
+          p,
+          'error',
+          'bad-schedule',
+          `invalid schedule for ${jobLabel}: ${err.message}`,
+          guess
+            ? `did you mean '${guess}'?`
+            : 'a cron expression has 5 fields: minute hour day-of-month month day-of-week, e.g. "30 2 * * 1-5"',
+          delta,
+        );
+        return;
+      }
+      ctx.r.atValue(
+        p,
+        'error',
+        'bad-schedule',
+        `invalid schedule for ${jobLabel}: ${(err as Error).message}`,
+      );
+      return;
+    }
+    if (schedule.kind === 'cron') {
+      let fires = true;
+      let ored = false;
+      try {
+        const spec = parseCron(schedule.expr);
+        fires = canEverFire(spec);
+        // Macros like @hourly set every day bit without Debian's *_STAR flags: not a real OR.
+        const allDays = spec.dom.slice(1, 32).every(Boolean);
+        const allWeekdays = spec.dow.slice(0, 7).every(Boolean);
+        ored = !spec.domStar && !spec.dowStar && !allDays && !allWeekdays;
+      } catch {
+        fires = true; // parseSchedule accepted it; a second opinion is not ours to give
+      }
+      if (ored && fires)
+        ctx.r.atValue(
+          p,
+          'warning',
+          'dom-or-dow',
+          `schedule ${showValue(value)} of ${jobLabel} restricts both day-of-month and day-of-week: cron runs on days matching EITHER, not both`,
+          'for "the first Monday", restrict the days (1-7) and test the weekday in the command',
+        );
+      if (!fires)
+        ctx.r.atValue(
+          p,
+          'error',
+          'never-fires',
+          `schedule ${showValue(value)} of ${jobLabel} can never fire (no month has such a day)`,
+          'check the day-of-month and month fields',
+        );
+    }
+    return;
+  }
+  if (isObject(value) && typeof value.at === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(value.at)) {
+    const atPath = [...p, 'at'];
+    try {
+      parseSchedule({ at: value.at });
+    } catch (err) {
+      const column = err instanceof CronSyntaxError ? (err.column ?? 0) : 0;
+      ctx.r.atValue(
+        atPath,
+        'error',
+        'bad-schedule',
+        `invalid one-shot time for ${jobLabel}: ${(err as Error).message}`,
+        undefined,
+        (ctx.r.scalarText(atPath)?.start ?? 0) + column,
+      );
+      return;
+    }
+    const [y, mo, d, h, mi] = value.at.split(/[- :]/).map(Number) as [number, number, number, number, number];
+    // With an unknown zone (reported elsewhere), use the latest zone on Earth (UTC-12): past there is past everywhere.
+    const wall = { year: y, month: mo, day: d, hour: h, minute: mi };
+    if (zonedToInstant(wall, zone ?? 'Etc/GMT+12').getTime() <= ctx.now.getTime()) {
+      ctx.r.atValue(
+        atPath,
+        enabled ? 'error' : 'warning',
+        'at-in-past',
+        `one-shot time ${showValue(value.at)} of ${jobLabel} is in the past (${zone ?? 'in every time zone'})`,
+        enabled
+          ? 'remove the job, or set a time in the future'
+          : 'the job is disabled; remove it when it is done',
+      );
+    }
+  }
+}
+
+function checkDuration(ctx: Context, p: PathSegment[], value: unknown, mustBePositive: boolean): void {
+  if (typeof value !== 'string' || !/^(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?$/.test(value))
+    return;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) {
+    ctx.r.atValue(p, 'error', 'bad-duration', `${describePath(p)} ${showValue(value)} is too long`);
+  } else if (mustBePositive && seconds === 0) {
+    ctx.r.atValue(
+      p,
+      'error',
+      'bad-duration',
+      `${describePath(p)} must be longer than 0s`,
+      'remove the key for no timeout',
+    );
+  }
+}
+
+async function checkPaths(ctx: Context, owner: PathSegment[], obj: Record<string, unknown>): Promise<void> {
+  if (!ctx.checkFs) return;
+  const envFile = obj.env_file;
+  if (typeof envFile === 'string' && envFile !== '') {
+    const p = [...owner, 'env_file'];
+    const abs = path.resolve(ctx.dir, envFile);
+    try {
+      const st = await stat(abs);
+      if (!st.isFile()) {
+        ctx.r.atValue(
+          p,
+          'error',
+          'env-file-not-file',
+          `env_file ${showValue(envFile)} is not a regular file`,
+        );
+      } else if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
+        ctx.r.atValue(
+          p,
+          'error',
+          'env-file-permissions',
+          `env_file ${showValue(envFile)} is readable or writable by others (mode ${(st.mode & 0o777).toString(8).padStart(3, '0')})`,
+          `chmod 600 ${envFile}`,
+        );
+      }
+    } catch {
+      ctx.r.atValue(
+        p,
+        'error',
+        'env-file-missing',
+        `env_file ${showValue(envFile)} does not exist`,
+        `create it (chmod 600 ${envFile}); paths are relative to the folder of the schedules file`,
+      );
+    }
+  }
+  const wd = obj.working_dir;
+  if (typeof wd === 'string' && wd !== '') {
+    const p = [...owner, 'working_dir'];
+    try {
+      const st = await stat(path.resolve(ctx.dir, wd));
+      if (!st.isDirectory())
+        ctx.r.atValue(p, 'error', 'working-dir-not-dir', `working_dir ${showValue(wd)} is not a directory`);
+    } catch {
+      ctx.r.atValue(
+        p,
+        'error',
+        'working-dir-missing',
+        `working_dir ${showValue(wd)} does not exist`,
+        'paths are relative to the folder of the schedules file',
+      );
+    }
+  }
+}
+
+function toCommand(v: unknown): Command | undefined {
+  if (typeof v === 'string') return { shell: v };
+  if (Array.isArray(v)) return { argv: v.map(String) };
+  return undefined;
+}
+
+function resolveJob(
+  projectName: string,
+  name: string,
+  job: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+  dir: string,
+  hostZone: string,
+): Job {
+  const pick = <T>(k: string): T | undefined => (job[k] ?? defaults[k]) as T | undefined;
+  const retries = { ...(defaults.retries as object | undefined), ...(job.retries as object | undefined) } as {
+    max?: number;
+    delay?: string;
+  };
+  const workingDir = path.resolve(dir, pick<string>('working_dir') ?? '.');
+  const envFile = pick<string>('env_file');
+  const timeout = pick<string>('timeout');
+  const onFailure = toCommand(pick('on_failure'));
+  const k8s = {
+    ...(defaults.kubernetes as object | undefined),
+    ...(job.kubernetes as object | undefined),
+  } as Record<string, unknown>;
+  const resolved: Job = {
+    project: projectName,
+    name,
+    schedule: parseSchedule(job.schedule as string | { at: string }),
+    command: toCommand(job.command)!,
+    workingDir,
+    env: {
+      ...(defaults.env as Record<string, string> | undefined),
+      ...(job.env as Record<string, string> | undefined),
+    },
+    timezone: pick<string>('timezone') ?? hostZone,
+    overlap: pick<OverlapPolicy>('overlap') ?? 'skip',
+    catchUp: pick<boolean>('catch_up') ?? false,
+    retries: { max: retries.max ?? 0, delaySeconds: parseDuration(retries.delay ?? '0s') ?? 0 },
+    jitterSeconds: parseDuration(pick<string>('jitter') ?? '0s') ?? 0,
+    enabled: pick<boolean>('enabled') ?? true,
+  };
+  if (typeof job.description === 'string') resolved.description = job.description;
+  if (envFile) resolved.envFile = path.resolve(dir, envFile);
+  if (timeout) resolved.timeoutSeconds = parseDuration(timeout);
+  if (onFailure) resolved.onFailure = onFailure;
+  if (Object.keys(k8s).length > 0) {
+    // Missing namespace/image stay empty: the kubernetes backend's check names what is missing.
+    const ks: KubernetesSettings = {
+      namespace: typeof k8s.namespace === 'string' ? k8s.namespace : '',
+      image: typeof k8s.image === 'string' ? k8s.image : '',
+    };
+    if (typeof k8s.context === 'string') ks.context = k8s.context;
+    if (typeof k8s.service_account === 'string') ks.serviceAccount = k8s.service_account;
+    if (isObject(k8s.resources)) ks.resources = k8s.resources;
+    if (typeof k8s.env_from_secret === 'string') ks.envFromSecret = k8s.env_from_secret;
+    if (typeof k8s.working_dir === 'string') ks.workingDir = k8s.working_dir;
+    if (isObject(k8s.history)) ks.history = k8s.history as { successful?: number; failed?: number };
+    resolved.kubernetes = ks;
+  }
+  return resolved;
+}
+
+/** The checks a schema cannot do, of the whole file; they report through `ctx.r`. */
+export async function checkMeaning(
+  ctx: Context,
+  root: Record<string, unknown>,
+  names: string[],
+): Promise<void> {
+  const defaults = isObject(root.defaults) ? root.defaults : {};
+  const jobs = isObject(root.jobs) ? root.jobs : {};
+
+  checkTimezone(ctx, ['defaults', 'timezone'], defaults.timezone);
+  checkDuration(ctx, ['defaults', 'timeout'], defaults.timeout, true);
+  checkDuration(ctx, ['defaults', 'jitter'], defaults.jitter, false);
+  if (isObject(defaults.retries))
+    checkDuration(ctx, ['defaults', 'retries', 'delay'], defaults.retries.delay, false);
+  await checkPaths(ctx, ['defaults'], defaults);
+
+  if (isObject(root.jobs) && Object.keys(jobs).length === 0)
+    ctx.r.atValue(
+      ['jobs'],
+      'warning',
+      'no-jobs',
+      `no jobs: apply would remove every job of project '${projectNameOf(root, ctx.dir)}'`,
+    );
+
+  for (const name of names) {
+    const job = jobs[name];
+    if (!isObject(job)) continue;
+    const base: PathSegment[] = ['jobs', name];
+    checkTimezone(ctx, [...base, 'timezone'], job.timezone);
+    const enabled = (job.enabled ?? defaults.enabled ?? true) !== false;
+    checkSchedule(ctx, [...base, 'schedule'], job.schedule, jobZone(job, defaults, ctx.hostZone), enabled);
+    checkDuration(ctx, [...base, 'timeout'], job.timeout, true);
+    checkDuration(ctx, [...base, 'jitter'], job.jitter, false);
+    if (isObject(job.retries)) checkDuration(ctx, [...base, 'retries', 'delay'], job.retries.delay, false);
+    await checkPaths(ctx, base, job);
+  }
+}
+
+function projectNameOf(root: Record<string, unknown>, dir: string): string {
+  return typeof root.project === 'string' && root.project !== ''
+    ? root.project
+    : slugifyProjectName(path.basename(dir));
+}
+
+export function resolveProject(
+  root: Record<string, unknown>,
+  names: string[],
+  abs: string,
+  dir: string,
+  hostZone: string,
+): Project {
+  const name = projectNameOf(root, dir);
+  const defaults = isObject(root.defaults) ? root.defaults : {};
+  const jobs = isObject(root.jobs) ? root.jobs : {};
+  return {
+    name,
+    file: abs,
+    backend: typeof root.backend === 'string' ? (root.backend as BackendChoice) : 'auto',
+    jobs: names.map((n) => resolveJob(name, n, jobs[n] as Record<string, unknown>, defaults, dir, hostZone)),
+  };
+}
+
+/** Diagnostics without their positions, in a stable order: what a re-run of the checks must match. */
+export function findings(list: Diagnostic[]): string[] {
+  return list.map((d) => [d.severity, d.code, d.message, d.hint ?? ''].join('\0')).sort();
+}

@@ -1,0 +1,244 @@
+/**
+ * The YAML side of loading: parses the text with positions, reports YAML problems and the
+ * schema's findings where they are in the file, and gives the document's data. Imported only
+ * when a file is really parsed (a load from the cache needs none of it).
+ */
+import {
+  isMap,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  type Document,
+  type Node,
+  type Pair,
+} from 'yaml';
+import { isObject, type Reporter, type ScalarText } from './checks.js';
+import { sortDiagnostics, type Diagnostic, type Severity } from './diagnostic.js';
+import { isEmptyNode, locate, nodeStart, toPosition, type PathSegment } from './locate.js';
+import { schemaErrors } from './schema.js';
+import { describePath } from './words.js';
+
+/** Collects diagnostics with positions resolved against one document. */
+export class DocumentReporter implements Reporter {
+  readonly list: Diagnostic[] = [];
+  constructor(
+    readonly file: string,
+    readonly lineCounter: LineCounter,
+    readonly doc?: Document,
+    /** The decoded source text, for mapping offsets inside a scalar. */
+    readonly text = '',
+  ) {}
+
+  atOffset(offset: number, severity: Severity, code: string, message: string, hint?: string): void {
+    const { line, col } = toPosition(this.lineCounter, offset);
+    const d: Diagnostic = { file: this.file, line, col, severity, code, message };
+    if (hint) d.hint = hint;
+    this.list.push(d);
+  }
+
+  /** At the value of `p` (or its key when the value is empty, or the nearest ancestor). */
+  atValue(
+    p: readonly PathSegment[],
+    severity: Severity,
+    code: string,
+    message: string,
+    hint?: string,
+    delta = 0,
+  ): void {
+    this.atOffset(this.valueOffset(p) + delta, severity, code, message, hint);
+  }
+
+  /** At the key of `p` (the job name for a job, the property name for a property). */
+  atKey(p: readonly PathSegment[], severity: Severity, code: string, message: string, hint?: string): void {
+    this.atOffset(this.keyOffset(p), severity, code, message, hint);
+  }
+
+  valueOffset(p: readonly PathSegment[]): number {
+    if (!this.doc) return 0;
+    const found = locate(this.doc, p);
+    if (found.complete && !isEmptyNode(found.value)) return nodeStart(found.value) ?? 0;
+    return nodeStart(found.key) ?? nodeStart(found.value) ?? 0;
+  }
+
+  keyOffset(p: readonly PathSegment[]): number {
+    if (!this.doc) return 0;
+    const found = locate(this.doc, p);
+    return nodeStart(found.key) ?? nodeStart(found.value) ?? 0;
+  }
+
+  scalarText(p: readonly PathSegment[]): ScalarText | undefined {
+    if (!this.doc) return undefined;
+    const found = locate(this.doc, p);
+    const node = found.complete ? found.value : undefined;
+    if (!isScalar(node) || !node.range) return undefined;
+    const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+    const start = quoted ? 1 : 0;
+    return {
+      start,
+      text: this.text.slice(node.range[0] + start, node.range[1] - start),
+      simple: quoted || node.type === Scalar.PLAIN,
+    };
+  }
+}
+
+/** A parsed file: the reporter placing diagnostics in it, its data and its job names in order. */
+export interface Parsed {
+  r: DocumentReporter;
+  root: Record<string, unknown>;
+  names: string[];
+}
+
+/**
+ * Parses `source`: YAML problems and schema findings go to the returned reporter; `undefined`
+ * data means the file cannot be read further (its diagnostics are final).
+ */
+export function parseSource(source: string, display: string): Parsed | { diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, {
+    lineCounter,
+    uniqueKeys: true,
+    merge: true,
+    prettyErrors: false,
+    keepSourceTokens: false,
+    // Warnings become diagnostics below; without this yaml also prints them to stderr.
+    logLevel: 'error',
+  });
+  const r = new DocumentReporter(display, lineCounter, doc, source);
+  reportYamlProblems(r, doc, source);
+  const structural = doc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
+  if (structural) return { diagnostics: sortDiagnostics(dedupe(r.list)) };
+
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    r.atOffset(
+      0,
+      'error',
+      'empty-file',
+      'the file is empty',
+      'start from `sched init`, or write `version: 1` and a `jobs:` mapping',
+    );
+    return { diagnostics: sortDiagnostics(r.list) };
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    r.atOffset(0, 'error', 'yaml', `cannot read the document: ${(err as Error).message}`);
+    return { diagnostics: sortDiagnostics(r.list) };
+  }
+
+  for (const e of schemaErrors(data)) {
+    if (e.at === 'key') r.atKey(e.path, 'error', e.code, e.message, e.hint);
+    else r.atValue(e.path, 'error', e.code, e.message, e.hint);
+  }
+  const root = isObject(data) ? data : {};
+  const names = isObject(root.jobs) ? jobNamesInOrder(doc, root.jobs) : [];
+  return { r, root, names };
+}
+
+/** Where a job's key sits in the jobs map, in file order (YAML order, not JS key order). */
+function jobNamesInOrder(doc: Document, jobs: Record<string, unknown>): string[] {
+  const map = locate(doc, ['jobs']).value;
+  if (!isMap(map)) return Object.keys(jobs);
+  const names: string[] = [];
+  for (const item of map.items as Pair<Node, Node>[]) {
+    if (isScalar(item.key)) {
+      const k = String(item.key.value);
+      if (k in jobs && !names.includes(k)) names.push(k);
+    }
+  }
+  for (const k of Object.keys(jobs)) if (!names.includes(k)) names.push(k);
+  return names;
+}
+
+export function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const k = `${d.line}:${d.col}:${d.code}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Human words for the YAML parser's complaints; one per line (the first) is enough. */
+function reportYamlProblems(r: DocumentReporter, doc: Document, source: string): void {
+  const lines = source.split(/\r\n|\r|\n/);
+  const seenLines = new Set<number>();
+  const duplicates = new Set<number>();
+  // Duplicate keys: say where the first one was.
+  for (const e of doc.errors) if (e.code === 'DUPLICATE_KEY') duplicates.add(e.pos[0]);
+  if (duplicates.size) reportDuplicates(r, doc, duplicates);
+
+  for (const e of doc.errors) {
+    if (e.code === 'DUPLICATE_KEY') continue;
+    const { line } = toPosition(r.lineCounter, e.pos[0]);
+    if (seenLines.has(line)) continue;
+    seenLines.add(line);
+    const text = lines[line - 1] ?? '';
+    let message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    let hint: string | undefined;
+    let code = 'yaml-syntax';
+    if (e.code === 'TAB_AS_INDENT') {
+      code = 'yaml-tab';
+      message = 'tab character used for indentation';
+      hint = 'YAML indents with spaces only; replace the tabs with spaces';
+    } else if ((e.code === 'BAD_ALIAS' || e.code === 'UNEXPECTED_TOKEN') && /:\s+\*/.test(text)) {
+      code = 'yaml-unquoted-star';
+      message = "a value cannot start with '*' unquoted (YAML reads it as an alias)";
+      const m = /^(\s*[\w-]+:\s+)(.*?)\s*(#.*)?$/.exec(text);
+      hint = m
+        ? `quote it: ${m[1]!.trim()} "${m[2]!.replace(/"/g, '\\"')}"`
+        : 'put the value in double quotes';
+    } else if (e.code === 'MULTIPLE_DOCS') {
+      message = 'the file holds several YAML documents; sched reads one';
+      hint = "remove the '---' separator";
+    } else if (message) {
+      message = `YAML syntax error: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+    }
+    r.atOffset(e.pos[0], 'error', code, message, hint);
+  }
+  for (const w of doc.warnings) {
+    const message = w.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    r.atOffset(w.pos[0], 'warning', 'yaml-warning', message);
+  }
+}
+
+function reportDuplicates(r: DocumentReporter, doc: Document, offsets: Set<number>): void {
+  const visit = (node: unknown, where: PathSegment[]): void => {
+    if (isMap(node)) {
+      const first = new Map<string, number>();
+      for (const item of node.items as Pair<Node, Node>[]) {
+        const k = isScalar(item.key) ? String(item.key.value) : undefined;
+        const start = nodeStart(item.key ?? undefined);
+        if (k !== undefined && start !== undefined) {
+          const prev = first.get(k);
+          if (prev === undefined) first.set(k, start);
+          else if (offsets.has(start)) {
+            const { line } = toPosition(r.lineCounter, prev);
+            const inWhat = where.length ? ` in ${describePath(where)}` : '';
+            r.atOffset(
+              start,
+              'error',
+              'duplicate-key',
+              `duplicate key '${k}'${inWhat} (first defined on line ${line})`,
+              'YAML keeps only one of them; remove or rename one',
+            );
+          }
+        }
+        visit(item.value, k === undefined ? where : [...where, k]);
+      }
+    } else if (node && typeof node === 'object' && 'items' in node) {
+      const items = (node as { items: unknown[] }).items;
+      items.forEach((it, i) => visit(it, [...where, i]));
+    }
+  };
+  visit(doc.contents, []);
+  // Any the walk could not attribute (complex keys) still get reported.
+  const reported = new Set(r.list.filter((d) => d.code === 'duplicate-key').map((d) => `${d.line}:${d.col}`));
+  for (const off of offsets) {
+    const { line, col } = toPosition(r.lineCounter, off);
+    if (!reported.has(`${line}:${col}`)) r.atOffset(off, 'error', 'duplicate-key', 'duplicate key');
+  }
+}
