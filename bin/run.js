@@ -8,6 +8,9 @@ if (command === 'run') {
   const { main } = await import('../dist/run/cli.js');
   process.exitCode = await main(rest);
 } else {
+  // oclif checks the node version on start with semver (~25 ms); npm's engine-strict and
+  // package.json's engines already do, at install.
+  process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
   const { execute } = await import('@oclif/core');
   await execute({ dir: import.meta.url });
 }

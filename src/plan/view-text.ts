@@ -2,9 +2,13 @@
  * The plan as people read it, Terraform-style: one block per job with `+`/`~`/`-`, the reasons,
  * the schedule in words and the next fire times, and a unified diff of each native artifact.
  */
-import { createTwoFilesPatch } from 'diff';
+import { createRequire } from 'node:module';
 import type { JobPlan, Plan, PlannedArtifactChange } from './types.js';
 import { isEmptyPlan } from './types.js';
+
+// diff takes ~20 ms to load and a no-change plan shows no diff: load it on first use.
+const require = createRequire(import.meta.url);
+let diff: typeof import('diff') | undefined;
 
 export interface TextViewOptions {
   color: boolean;
@@ -70,7 +74,7 @@ function renderChange(
   if (before === after) return lines; // registration-only change: nothing to diff
   // A whole new or removed spec is sched's bookkeeping: the native artifacts say what matters.
   if (change.target === 'state' && change.action !== 'update') return lines;
-  const patch = createTwoFilesPatch(
+  const patch = (diff ??= require('diff') as typeof import('diff')).createTwoFilesPatch(
     change.before ? change.id : '/dev/null',
     change.after ? change.id : '/dev/null',
     before,

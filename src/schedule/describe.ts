@@ -3,9 +3,14 @@
  * cronstrue; where cronstrue's words could be read against Debian's day-of-month/day-of-week
  * rule, a short clarification is appended.
  */
-import cronstrue from 'cronstrue';
+import { createRequire } from 'node:module';
+import type Cronstrue from 'cronstrue';
 import type { Schedule } from '../model/job.js';
 import { MACRO_EXPANSIONS, parseCron } from './cron.js';
+
+// cronstrue takes ~25 ms to load and a no-change plan describes nothing: load it on first use.
+const require = createRequire(import.meta.url);
+let cronstrue: typeof Cronstrue | undefined;
 
 function allSet(bits: boolean[], from: number, to: number): boolean {
   for (let i = from; i <= to; i++) if (!bits[i]) return false;
@@ -18,7 +23,10 @@ export function describeCron(expr: string): string {
   const fields = MACRO_EXPANSIONS[text] ?? text;
   let words: string;
   try {
-    words = cronstrue.toString(fields, { verbose: false, use24HourTimeFormat: true });
+    words = (cronstrue ??= require('cronstrue') as typeof Cronstrue).toString(fields, {
+      verbose: false,
+      use24HourTimeFormat: true,
+    });
   } catch {
     words = `cron '${text}'`;
   }

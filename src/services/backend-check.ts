@@ -6,20 +6,20 @@
 import type { Backend, RenderContext } from '../backends/types.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import type { Job, Project } from '../model/job.js';
-import { locateJobs } from './locate.js';
 
-export function backendDiagnostics(
+export async function backendDiagnostics(
   backend: Backend,
   project: Project,
   contextFor: (job: Job) => RenderContext,
   source: string,
   displayName: string,
-): Diagnostic[] {
+): Promise<Diagnostic[]> {
   const problems = project.jobs
     .filter((job) => job.enabled || backend.registersPausedJobs)
     .flatMap((job) => backend.check(job, contextFor(job)).map((problem) => ({ job, problem })));
   if (problems.length === 0) return [];
   // Positions only when there is something to point at: locating re-reads the whole file.
+  const { locateJobs } = await import('./locate.js');
   const where = locateJobs(
     source,
     problems.map((p) => p.job.name),

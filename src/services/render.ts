@@ -23,7 +23,7 @@ export async function renderProjectFiles(
   const { project, source } = await loadValidProject(path.resolve(file), host, file);
   const backend = await createBackend(backendName, hostOptions(host));
   const ctx = renderContext(host);
-  const problems = backendDiagnostics(backend, project, () => ctx, source, file);
+  const problems = await backendDiagnostics(backend, project, () => ctx, source, file);
   if (problems.length) throw new InvalidConfigError(problems, source);
   const enabled = project.jobs.filter((j) => j.enabled);
   const registered = backend.registersPausedJobs ? project.jobs : enabled;

@@ -80,7 +80,7 @@ async function backendProblems(project: Project, source: string, display: string
   const host = defaultHost();
   const backend = await createBackend(project.backend, hostOptions(host));
   const base = renderContext(host);
-  return backendDiagnostics(
+  return await backendDiagnostics(
     backend,
     project,
     (job) => ({ ...base, hostTimezone: job.timezone }),
