@@ -41,48 +41,56 @@ export interface ScalarText {
   simple: boolean;
 }
 
-/** Collects diagnostics; places them in the file when it has the document. */
-export interface Reporter {
-  readonly list: Diagnostic[];
-  atOffset(offset: number, severity: Severity, code: string, message: string, hint?: string): void;
-  /** At the value of `p` (or its key when the value is empty, or the nearest ancestor), `delta` characters in. */
+/**
+ * Collects diagnostics. This base has no document, so every diagnostic is at 1:1 — enough for a
+ * load from the cache, which compares only what was found; the parser's DocumentReporter
+ * (parse.ts) places them in the file.
+ */
+export class Reporter {
+  readonly list: Diagnostic[] = [];
+  constructor(readonly file: string) {}
+
+  /** Line and column of `offset` in the file. */
+  protected position(_offset: number): { line: number; col: number } {
+    return { line: 1, col: 1 };
+  }
+
+  /** Offset of the value of `p` (or of its key when the value is empty, or of the nearest ancestor). */
+  protected valueOffset(_p: readonly PathSegment[]): number {
+    return 0;
+  }
+
+  /** Offset of the key of `p` (the job name for a job, the property name for a property). */
+  protected keyOffset(_p: readonly PathSegment[]): number {
+    return 0;
+  }
+
+  /** The scalar at `p` as written, when there is a document and `p` is a scalar there. */
+  scalarText(_p: readonly PathSegment[]): ScalarText | undefined {
+    return undefined;
+  }
+
+  atOffset(offset: number, severity: Severity, code: string, message: string, hint?: string): void {
+    const d: Diagnostic = { file: this.file, ...this.position(offset), severity, code, message };
+    if (hint) d.hint = hint;
+    this.list.push(d);
+  }
+
+  /** At the value of `p`, `delta` characters in. */
   atValue(
     p: readonly PathSegment[],
     severity: Severity,
     code: string,
     message: string,
     hint?: string,
-    delta?: number,
-  ): void;
-  /** At the key of `p` (the job name for a job, the property name for a property). */
-  atKey(p: readonly PathSegment[], severity: Severity, code: string, message: string, hint?: string): void;
-  /** The scalar at `p` as written, when there is a document and `p` is a scalar there. */
-  scalarText(p: readonly PathSegment[]): ScalarText | undefined;
-}
-
-/** A reporter without a document: every diagnostic at 1:1 (only what is found matters). */
-export class UnplacedReporter implements Reporter {
-  readonly list: Diagnostic[] = [];
-  constructor(readonly file: string) {}
-  atOffset(_offset: number, severity: Severity, code: string, message: string, hint?: string): void {
-    const d: Diagnostic = { file: this.file, line: 1, col: 1, severity, code, message };
-    if (hint) d.hint = hint;
-    this.list.push(d);
-  }
-  atValue(
-    _p: readonly PathSegment[],
-    severity: Severity,
-    code: string,
-    message: string,
-    hint?: string,
+    delta = 0,
   ): void {
-    this.atOffset(0, severity, code, message, hint);
+    this.atOffset(this.valueOffset(p) + delta, severity, code, message, hint);
   }
-  atKey(_p: readonly PathSegment[], severity: Severity, code: string, message: string, hint?: string): void {
-    this.atOffset(0, severity, code, message, hint);
-  }
-  scalarText(): undefined {
-    return undefined;
+
+  /** At the key of `p`. */
+  atKey(p: readonly PathSegment[], severity: Severity, code: string, message: string, hint?: string): void {
+    this.atOffset(this.keyOffset(p), severity, code, message, hint);
   }
 }
 

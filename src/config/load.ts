@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Project } from '../model/job.js';
 import { hostTimeZone } from '../schedule/zoned.js';
-import { checkMeaning, findings, isObject, resolveProject, UnplacedReporter } from './checks.js';
+import { checkMeaning, findings, isObject, resolveProject, Reporter } from './checks.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { checkBytes } from './text.js';
 
@@ -180,7 +180,7 @@ async function fromCache(
   if (!entry || entry.fingerprint !== fingerprint || entry.sha256 !== sha256 || !isObject(entry.data))
     return undefined;
   // Without a document the checks report at 1:1; only what they found is compared.
-  const r = new UnplacedReporter(at.display);
+  const r = new Reporter(at.display);
   await checkMeaning({ r, ...at }, entry.data, entry.names);
   const now = findings(r.list);
   if (now.length !== entry.checks.length || now.some((f, i) => f !== entry.checks[i])) return undefined;

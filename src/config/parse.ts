@@ -13,62 +13,40 @@ import {
   type Node,
   type Pair,
 } from 'yaml';
-import { isObject, type Reporter, type ScalarText } from './checks.js';
-import { sortDiagnostics, type Diagnostic, type Severity } from './diagnostic.js';
+import { isObject, Reporter, type ScalarText } from './checks.js';
+import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { isEmptyNode, locate, nodeStart, toPosition, type PathSegment } from './locate.js';
 import { schemaErrors } from './schema.js';
 import { describePath } from './words.js';
 
 /** Collects diagnostics with positions resolved against one document. */
-export class DocumentReporter implements Reporter {
-  readonly list: Diagnostic[] = [];
+export class DocumentReporter extends Reporter {
   constructor(
-    readonly file: string,
+    file: string,
     readonly lineCounter: LineCounter,
-    readonly doc?: Document,
+    readonly doc: Document,
     /** The decoded source text, for mapping offsets inside a scalar. */
-    readonly text = '',
-  ) {}
-
-  atOffset(offset: number, severity: Severity, code: string, message: string, hint?: string): void {
-    const { line, col } = toPosition(this.lineCounter, offset);
-    const d: Diagnostic = { file: this.file, line, col, severity, code, message };
-    if (hint) d.hint = hint;
-    this.list.push(d);
+    readonly text: string,
+  ) {
+    super(file);
   }
 
-  /** At the value of `p` (or its key when the value is empty, or the nearest ancestor). */
-  atValue(
-    p: readonly PathSegment[],
-    severity: Severity,
-    code: string,
-    message: string,
-    hint?: string,
-    delta = 0,
-  ): void {
-    this.atOffset(this.valueOffset(p) + delta, severity, code, message, hint);
+  protected override position(offset: number): { line: number; col: number } {
+    return toPosition(this.lineCounter, offset);
   }
 
-  /** At the key of `p` (the job name for a job, the property name for a property). */
-  atKey(p: readonly PathSegment[], severity: Severity, code: string, message: string, hint?: string): void {
-    this.atOffset(this.keyOffset(p), severity, code, message, hint);
-  }
-
-  valueOffset(p: readonly PathSegment[]): number {
-    if (!this.doc) return 0;
+  protected override valueOffset(p: readonly PathSegment[]): number {
     const found = locate(this.doc, p);
     if (found.complete && !isEmptyNode(found.value)) return nodeStart(found.value) ?? 0;
     return nodeStart(found.key) ?? nodeStart(found.value) ?? 0;
   }
 
-  keyOffset(p: readonly PathSegment[]): number {
-    if (!this.doc) return 0;
+  protected override keyOffset(p: readonly PathSegment[]): number {
     const found = locate(this.doc, p);
     return nodeStart(found.key) ?? nodeStart(found.value) ?? 0;
   }
 
-  scalarText(p: readonly PathSegment[]): ScalarText | undefined {
-    if (!this.doc) return undefined;
+  override scalarText(p: readonly PathSegment[]): ScalarText | undefined {
     const found = locate(this.doc, p);
     const node = found.complete ? found.value : undefined;
     if (!isScalar(node) || !node.range) return undefined;
