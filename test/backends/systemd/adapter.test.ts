@@ -118,6 +118,22 @@ describe('SystemdBackend against a fake host', () => {
     expect(diff(installed, wanted)).toEqual([]);
   });
 
+  it('reads hundreds of units with a few show calls side by side, each unit asked once', async () => {
+    const { backend, runner } = setup();
+    const jobs = Array.from({ length: 150 }, (_, i) => makeJob({ name: `j${i}` }));
+    const wanted = jobs.flatMap((j) => backend.render(j, CTX));
+    await backend.apply('billing', diff(await backend.readInstalled('billing'), wanted));
+    runner.calls.length = 0;
+    const installed = await backend.readInstalled('billing');
+    const shows = runner.calls.filter((c) => c[2] === 'show');
+    expect(shows).toHaveLength(4);
+    const asked = shows.flatMap((c) => c.slice(c.indexOf('--') + 1));
+    expect(asked.sort()).toEqual(wanted.map((a) => a.id).sort());
+    expect(installed).toHaveLength(300);
+    expect(installed.every((a) => a.registered)).toBe(true);
+    expect(diff(installed, wanted)).toEqual([]);
+  });
+
   it('detects a hand edit and registration drift, and repairs both', async () => {
     const { backend, runner, dir } = setup();
     const wanted = backend.render(makeJob({ name: 'a' }), CTX);
