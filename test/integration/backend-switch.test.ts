@@ -26,7 +26,7 @@ describe('switching backend: crontab → systemd', () => {
     const jobs = ['a', 'b', 'c'];
     const sb = await sandbox(
       (home) => {
-        systemctl = new FakeSystemctl(path.join(home, '.config', 'systemd', 'user'));
+        systemctl = FakeSystemctl.overDirectory(path.join(home, '.config', 'systemd', 'user'));
         return new DispatchRunner({ crontab: cron, sh: cron, systemctl, loginctl: systemctl });
       },
       cycleYaml('crontab', 'billing', jobs),

@@ -166,7 +166,7 @@ const CASES: Record<string, GoldenCase> = {
 function makeRunner(fake: Fake, home: string): Runner {
   return fake === 'crontab'
     ? new FakeCrontab('# not sched\n0 5 * * * /usr/local/bin/backup\n')
-    : new FakeSystemctl(unitDir(home));
+    : FakeSystemctl.overDirectory(unitDir(home));
 }
 
 function normalise(text: string, dir: string): string {

@@ -36,7 +36,7 @@ describe('systemd: plan → apply → drift → destroy through the services', (
     const sb = await runCycle<FakeSystemctl>({
       backend: 'systemd',
       jobs: ['nightly-report', 'hourly-sync', 'cleanup', 'weekly-digest'],
-      makeRunner: (home) => new FakeSystemctl(unitDir(home)),
+      makeRunner: (home) => FakeSystemctl.overDirectory(unitDir(home)),
       async seedUnowned(sb) {
         const dir = unitDir(sb.dir);
         await put(
@@ -103,7 +103,7 @@ describe('systemd: plan → apply → drift → destroy through the services', (
   it('shows a disabled timer as registration drift and re-enables it', async () => {
     vi.stubEnv('TZ', 'UTC');
     const sb = await sandbox(
-      (home) => new FakeSystemctl(unitDir(home)),
+      (home) => FakeSystemctl.overDirectory(unitDir(home)),
       cycleYaml('systemd', 'billing', ['a', 'b', 'c']),
     );
     cleanup = () => sb.cleanup();
@@ -126,7 +126,7 @@ describe('systemd: plan → apply → drift → destroy through the services', (
   it('plans a lingering warning when linger is off', async () => {
     vi.stubEnv('TZ', 'UTC');
     const sb = await sandbox(
-      (home) => new FakeSystemctl(unitDir(home)),
+      (home) => FakeSystemctl.overDirectory(unitDir(home)),
       cycleYaml('systemd', 'billing', ['a']),
     );
     cleanup = () => sb.cleanup();
@@ -138,7 +138,7 @@ describe('systemd: plan → apply → drift → destroy through the services', (
   it('shows a deleted unit file as missing and recreates it', async () => {
     vi.stubEnv('TZ', 'UTC');
     const sb = await sandbox(
-      (home) => new FakeSystemctl(unitDir(home)),
+      (home) => FakeSystemctl.overDirectory(unitDir(home)),
       cycleYaml('systemd', 'billing', ['a', 'b', 'c']),
     );
     cleanup = () => sb.cleanup();
@@ -157,7 +157,7 @@ describe('systemd: plan → apply → drift → destroy through the services', (
   it('finishes an apply that failed half-way: the next plan shows what is left', async () => {
     vi.stubEnv('TZ', 'UTC');
     const sb = await sandbox(
-      (home) => new FakeSystemctl(unitDir(home)),
+      (home) => FakeSystemctl.overDirectory(unitDir(home)),
       cycleYaml('systemd', 'billing', ['a', 'b', 'c']),
     );
     cleanup = () => sb.cleanup();

@@ -6,79 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { contentHash } from '../../../src/backends/header.js';
 import { SystemdBackend, parseShowOutput, systemdUnitDir } from '../../../src/backends/systemd/adapter.js';
 import { MemoryDirFs } from '../../../src/platform/node.js';
-import type { RunOptions, RunResult, Runner } from '../../../src/platform/ports.js';
 import { UserError } from '../../../src/errors.js';
+import { FakeSystemctl } from '../../fakes/systemctl.js';
 import { CTX, makeJob, planChanges } from './fixtures.js';
-
-/** A fake systemctl keeping enabled/active state per unit and whether a reload is pending. */
-class FakeSystemctl implements Runner {
-  readonly calls: string[][] = [];
-  enabled = new Set<string>();
-  active = new Set<string>();
-  loaded = new Map<string, string>();
-  linger = 'no';
-  constructor(private readonly dir: MemoryDirFs) {}
-
-  async run(command: string, args: readonly string[], _options?: RunOptions): Promise<RunResult> {
-    this.calls.push([command, ...args]);
-    const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
-    if (command === 'loginctl') return ok(`Linger=${this.linger}\n`);
-    if (command !== 'systemctl')
-      throw Object.assign(new Error(`spawn ${command} ENOENT`), { code: 'ENOENT' });
-    const rest = args[0] === '--user' ? args.slice(1) : args;
-    const units = rest.slice(rest.indexOf('--') + 1);
-    switch (rest[0]) {
-      case 'is-system-running':
-        return ok('running\n');
-      case 'daemon-reload':
-        this.loaded = new Map([...this.dir.files].map(([k, v]) => [k, v.content]));
-        return ok();
-      case 'show':
-        return ok(
-          units
-            .map((u) => {
-              const onDisk = this.dir.files.get(u)?.content;
-              const loaded = this.loaded.get(u);
-              return [
-                `Id=${u}`,
-                `LoadState=${loaded !== undefined ? 'loaded' : 'not-found'}`,
-                `UnitFileState=${this.enabled.has(u) ? 'enabled' : loaded !== undefined ? 'disabled' : ''}`,
-                `ActiveState=${this.active.has(u) ? 'active' : 'inactive'}`,
-                `NeedDaemonReload=${onDisk !== loaded ? 'yes' : 'no'}`,
-              ].join('\n');
-            })
-            .join('\n\n') + '\n',
-        );
-      case 'enable':
-        for (const u of units) {
-          if (!this.loaded.has(u))
-            return {
-              exitCode: 1,
-              stdout: '',
-              stderr: `Failed to enable unit: Unit file ${u} does not exist.\n`,
-            };
-          this.enabled.add(u);
-        }
-        return ok();
-      case 'restart':
-      case 'start':
-        for (const u of units) this.active.add(u);
-        return ok();
-      case 'disable':
-        for (const u of units) {
-          this.enabled.delete(u);
-          this.active.delete(u);
-        }
-        return ok();
-      default:
-        return { exitCode: 1, stdout: '', stderr: `unknown ${rest[0]}` };
-    }
-  }
-}
 
 function setup(scope: 'user' | 'system' = 'user') {
   const dir = new MemoryDirFs('/home/ada/.config/systemd/user');
-  const runner = new FakeSystemctl(dir);
+  const runner = FakeSystemctl.overMemory(dir);
+  runner.linger = 'no';
   const backend = new SystemdBackend({ runner, dir, scope, user: 'ada' });
   return { dir, runner, backend };
 }
