@@ -12,6 +12,7 @@ import { installDaemon, formatEvent } from '../../src/services/daemon.js';
 import type { Job } from '../../src/model/job.js';
 import type { RenderContext } from '../../src/backends/types.js';
 import { UserError } from '../../src/errors.js';
+import { cron, testJob } from '../fakes/job.js';
 
 let tmp: string;
 beforeEach(async () => {
@@ -77,20 +78,7 @@ const ctx: RenderContext = {
   homeDir: '/h',
 };
 function makeJob(project: string, name: string, expr = '* * * * *'): Job {
-  return {
-    project,
-    name,
-    schedule: { kind: 'cron', expr, source: expr },
-    command: { shell: 'true' },
-    workingDir: '/',
-    env: {},
-    timezone: 'UTC',
-    overlap: 'skip',
-    catchUp: false,
-    retries: { max: 0, delaySeconds: 0 },
-    jitterSeconds: 0,
-    enabled: true,
-  };
+  return testJob({ project, name, schedule: cron(expr), command: { shell: 'true' }, workingDir: '/' });
 }
 
 describe('loadEmbeddedJobs', () => {

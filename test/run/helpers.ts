@@ -4,27 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BackendName, Job } from '../../src/model/job.js';
 import { AppliedSpecStore, type AppliedSpec } from '../../src/state/applied.js';
+import { cron, testJob } from '../fakes/job.js';
 
 export function tempDir(prefix = 'sched-run-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 export function makeJob(over: Partial<Job> = {}): Job {
-  return {
+  const base = {
     project: 'demo',
     name: 'job',
-    schedule: { kind: 'cron', expr: '0 * * * *', source: '0 * * * *' },
+    schedule: cron('0 * * * *'),
     command: { argv: ['/bin/true'] },
-    workingDir: os.tmpdir(),
-    env: {},
-    timezone: 'UTC',
-    overlap: 'skip',
-    catchUp: true,
-    retries: { max: 0, delaySeconds: 0 },
-    jitterSeconds: 0,
-    enabled: true,
-    ...over,
   };
+  return testJob({ ...base, workingDir: os.tmpdir(), catchUp: true, ...over });
 }
 
 export async function applySpec(

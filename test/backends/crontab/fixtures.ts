@@ -2,6 +2,7 @@
 import type { Job } from '../../../src/model/job.js';
 import type { RunOptions, RunResult, Runner } from '../../../src/platform/ports.js';
 import type { RenderContext } from '../../../src/backends/types.js';
+import { testJob } from '../../fakes/job.js';
 
 export const ctx: RenderContext = {
   nodePath: '/usr/bin/node',
@@ -12,21 +13,7 @@ export const ctx: RenderContext = {
 };
 
 export function job(name: string, over: Partial<Job> = {}): Job {
-  return {
-    project: 'billing',
-    name,
-    schedule: { kind: 'cron', expr: '0 2 * * *', source: '0 2 * * *' },
-    command: { argv: ['echo', 'hi'] },
-    workingDir: '/srv/billing',
-    env: {},
-    timezone: 'Europe/Istanbul',
-    overlap: 'skip',
-    catchUp: false,
-    retries: { max: 0, delaySeconds: 0 },
-    jitterSeconds: 0,
-    enabled: true,
-    ...over,
-  };
+  return testJob({ name, command: { argv: ['echo', 'hi'] }, timezone: 'Europe/Istanbul', ...over });
 }
 
 /**

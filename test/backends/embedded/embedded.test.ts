@@ -10,6 +10,7 @@ import type { ArtifactChange, RenderContext } from '../../../src/backends/types.
 import { InexpressibleError } from '../../../src/errors.js';
 import type { Job } from '../../../src/model/job.js';
 import { MemoryDirFs } from '../../../src/platform/node.js';
+import { cron, testJob } from '../../fakes/job.js';
 
 const ctx: RenderContext = {
   nodePath: '/usr/bin/node',
@@ -20,21 +21,8 @@ const ctx: RenderContext = {
 };
 
 function makeJob(name: string, over: Partial<Job> = {}): Job {
-  return {
-    project: 'billing',
-    name,
-    schedule: { kind: 'cron', expr: '*/5 * * * *', source: '*/5 * * * *' },
-    command: { argv: ['echo', 'hi'] },
-    workingDir: '/srv',
-    env: {},
-    timezone: 'Europe/Istanbul',
-    overlap: 'skip',
-    catchUp: true,
-    retries: { max: 0, delaySeconds: 0 },
-    jitterSeconds: 0,
-    enabled: true,
-    ...over,
-  };
+  const base = { schedule: cron('*/5 * * * *'), command: { argv: ['echo', 'hi'] }, workingDir: '/srv' };
+  return testJob({ name, ...base, timezone: 'Europe/Istanbul', catchUp: true, ...over });
 }
 
 function creates(backend: EmbeddedBackend, jobs: Job[]): ArtifactChange[] {

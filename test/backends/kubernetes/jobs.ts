@@ -1,6 +1,7 @@
 /** Job builders for the Kubernetes backend tests. */
 import type { Job } from '../../../src/model/job.js';
 import type { RenderContext } from '../../../src/backends/types.js';
+import { cron, testJob } from '../../fakes/job.js';
 
 export const ctx: RenderContext = {
   nodePath: '/usr/bin/node',
@@ -11,27 +12,11 @@ export const ctx: RenderContext = {
 };
 
 export function job(name: string, over: Partial<Job> = {}): Job {
-  return {
-    project: 'billing',
-    name,
-    schedule: { kind: 'cron', expr: '0 2 * * *', source: '0 2 * * *' },
-    command: { argv: ['node', 'scripts/report.js'] },
-    workingDir: '/srv/repo',
-    env: {},
-    timezone: 'Europe/Istanbul',
-    overlap: 'skip',
-    catchUp: false,
-    retries: { max: 0, delaySeconds: 0 },
-    jitterSeconds: 0,
-    enabled: true,
-    kubernetes: { namespace: 'billing', image: 'ghcr.io/acme/billing:1.4.2' },
-    ...over,
-  };
+  const kubernetes = { namespace: 'billing', image: 'ghcr.io/acme/billing:1.4.2' };
+  return testJob({ name, workingDir: '/srv/repo', timezone: 'Europe/Istanbul', kubernetes, ...over });
 }
 
-export function cron(expr: string): Job['schedule'] {
-  return { kind: 'cron', expr, source: expr };
-}
+export { cron };
 
 /** A file of twelve jobs exercising every mapping. */
 export function twelveJobs(project = 'billing'): Job[] {

@@ -2,6 +2,7 @@
 import type { Job } from '../../../src/model/job.js';
 import type { RenderContext } from '../../../src/backends/types.js';
 import { parseSchedule } from '../../../src/schedule/cron.js';
+import { testJob } from '../../fakes/job.js';
 
 export const HOST_ZONE = 'Europe/Istanbul';
 
@@ -13,21 +14,8 @@ export function makeJob(overrides: JobOverrides = {}): Job {
     typeof schedule === 'string' || schedule === undefined
       ? parseSchedule(schedule ?? '0 2 * * *')
       : schedule;
-  return {
-    project: 'billing',
-    name: 'nightly-report',
-    schedule: sched,
-    command: { argv: ['node', 'scripts/report.js'] },
-    workingDir: '/Users/ada/billing',
-    env: {},
-    timezone: HOST_ZONE,
-    overlap: 'skip',
-    catchUp: true,
-    retries: { max: 0, delaySeconds: 0 },
-    jitterSeconds: 0,
-    enabled: true,
-    ...rest,
-  };
+  const base = { schedule: sched, workingDir: '/Users/ada/billing', timezone: HOST_ZONE, catchUp: true };
+  return testJob({ ...base, ...rest });
 }
 
 export const MAC_CTX: RenderContext = {

@@ -10,24 +10,11 @@ export const CTX: RenderContext = {
 };
 
 export function makeJob(overrides: Partial<Job> = {}): Job {
-  return {
-    project: 'billing',
-    name: 'nightly-report',
-    schedule: { kind: 'cron', expr: '0 2 * * *', source: '0 2 * * *' },
-    command: { argv: ['node', 'scripts/report.js'] },
-    workingDir: '/srv/billing',
-    env: {},
-    timezone: 'Europe/Berlin',
-    overlap: 'skip',
-    catchUp: false,
-    retries: { max: 0, delaySeconds: 0 },
-    jitterSeconds: 0,
-    enabled: true,
-    ...overrides,
-  };
+  return testJob({ timezone: 'Europe/Berlin', ...overrides });
 }
 
 import type { Artifact, ArtifactChange, InstalledArtifact } from '../../../src/backends/types.js';
+import { testJob } from '../../fakes/job.js';
 
 /**
  * The plan engine's decision, reduced to what backend tests need: create what is missing, update
