@@ -11,7 +11,8 @@ import { diff } from './mini-plan.js';
 import type { Job } from '../../../src/model/job.js';
 import { LaunchdBackend, parseLaunchctlList, renderLaunchdJob } from '../../../src/backends/launchd/index.js';
 import { MemoryDirFs } from '../../../src/platform/node.js';
-import { FakeLaunchd, transcript } from './fake-launchd.js';
+import { transcript } from '../../fakes/transcripts.js';
+import { FakeLaunchd } from './fake-launchd.js';
 import { MAC_CTX, makeJob } from './job-fixture.js';
 
 const ROOT = '/Users/ada/Library/LaunchAgents';

@@ -3,30 +3,13 @@
  * reads plists from the same DirFs the backend writes, and answers `launchctl` with the outputs
  * recorded in test/fixtures/transcripts/launchctl-*.json.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DirFs, RunOptions, RunResult, Runner } from '../../../src/platform/ports.js';
 import { parseLaunchdPlist } from '../../../src/backends/launchd/index.js';
+import { replay, transcript, type Transcript } from '../../fakes/transcripts.js';
 
-const TRANSCRIPTS = path.resolve(import.meta.dirname, '../../fixtures/transcripts');
-
-export interface Transcript {
-  description: string;
-  source: string;
-  command: string[];
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function transcript(name: string): Transcript {
-  return JSON.parse(readFileSync(path.join(TRANSCRIPTS, `${name}.json`), 'utf8')) as Transcript;
-}
-
-function fill(t: Transcript, vars: Record<string, string>): RunResult {
-  const sub = (s: string): string => s.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? '');
-  return { exitCode: t.exitCode, stdout: sub(t.stdout), stderr: sub(t.stderr) };
-}
+/** launchd's outputs with unknown placeholders left empty. */
+const fill = (t: Transcript, vars: Record<string, string>): RunResult => replay(t, vars, () => '');
 
 export interface FakeLaunchdOptions {
   uid?: number;

@@ -5,31 +5,13 @@
  * spelled out, elements reordered and re-indented, comments dropped.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { RunOptions, RunResult, Runner } from '../../../src/platform/ports.js';
 import { decodeTaskXml } from '../../../src/backends/windows/index.js';
 import { XMLValidator } from 'fast-xml-parser';
 import { parseTaskNodes } from '../../../src/backends/windows/normalize.js';
+import { replay, transcript } from '../../fakes/transcripts.js';
 
-const TRANSCRIPTS = path.resolve(import.meta.dirname, '../../fixtures/transcripts');
-
-export interface Transcript {
-  description: string;
-  source: string;
-  command: string[];
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function transcript(name: string): Transcript {
-  return JSON.parse(readFileSync(path.join(TRANSCRIPTS, `${name}.json`), 'utf8')) as Transcript;
-}
-
-function fill(t: Transcript, vars: Record<string, string>): RunResult {
-  const sub = (s: string): string => s.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? `{${k}}`);
-  return { exitCode: t.exitCode, stdout: sub(t.stdout), stderr: sub(t.stderr) };
-}
+const fill = replay;
 
 /** What Windows does to a task it registers: a plausible re-serialisation (see file comment). */
 export function windowsReserialise(xml: string): string {
