@@ -59,11 +59,16 @@ export function computeJobPlans(input: ComputeInput): JobPlan[] {
     byJob.set(job, list);
   }
 
+  // A job is created only when nothing of it is installed, and deleted only when nothing of it
+  // is wanted: a unit deleted by hand beside a job's other files is a change to that job.
+  const installedJobs = new Set(ours.map((i) => i.job));
+  const desiredJobs = new Set(input.desired.map((d) => d.job));
   const jobs: JobPlan[] = [];
   for (const job of [...touched].sort(compareJobs)) {
     if (input.targets && job !== '' && !input.targets.has(job)) continue;
     const changes = (byJob.get(job) ?? []).sort((a, b) => key(a).localeCompare(key(b)));
-    jobs.push({ job, action: jobAction(changes), reasons: uniqueReasons(changes), changes, notes: [] });
+    const action = jobAction(changes, installedJobs.has(job), desiredJobs.has(job));
+    jobs.push({ job, action, reasons: uniqueReasons(changes), changes, notes: [] });
   }
   return jobs;
 }
@@ -126,10 +131,10 @@ function decide(
   };
 }
 
-function jobAction(changes: PlannedArtifactChange[]): JobAction {
+function jobAction(changes: PlannedArtifactChange[], installed: boolean, desired: boolean): JobAction {
   if (changes.length === 0) return 'no-op';
-  if (changes.every((c) => c.action === 'create')) return 'create';
-  if (changes.every((c) => c.action === 'delete')) return 'delete';
+  if (!installed && changes.every((c) => c.action === 'create')) return 'create';
+  if (!desired && changes.every((c) => c.action === 'delete')) return 'delete';
   return 'update';
 }
 

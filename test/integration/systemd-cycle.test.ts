@@ -145,8 +145,10 @@ describe('systemd: plan → apply → drift → destroy through the services', (
     await sb.apply();
     await rm(path.join(unitDir(sb.dir), 'sched-billing-c.service'));
     const plan = (await sb.plan()).plan;
-    // Only the lost file is created again; "missing", not "new": the job had been applied.
-    expect(actions(plan)).toEqual({ c: 'create' });
+    // Only the lost file is created again; "missing", not "new": the job had been applied, and
+    // the rest of it is installed, so this changes job c rather than adding it.
+    expect(actions(plan)).toEqual({ c: 'update' });
+    expect(plan.summary).toEqual({ add: 0, change: 1, delete: 0 });
     expect(reasonsOf(plan, 'c')).toEqual([REASONS.missing]);
     const change = plan.jobs.find((j) => j.job === 'c')!.changes;
     expect(change.map((c) => `${c.action} ${c.id}`)).toEqual(['create sched-billing-c.service']);

@@ -41,6 +41,30 @@ describe('computeJobPlans', () => {
     ]);
   });
 
+  it('a lost file beside a job’s other files, or one file fewer wanted, changes the job', () => {
+    const jobs = computeJobPlans({
+      desired: [
+        desired('partly-lost', 'p.service', 'PS'),
+        desired('partly-lost', 'p.timer', 'PT'),
+        desired('shrunk', 's.timer', 'ST'),
+      ],
+      installed: [
+        installed('partly-lost', 'p.timer', 'PT', 'PT'),
+        installed('shrunk', 's.timer', 'ST', 'ST'),
+        installed('shrunk', 's.service', 'SS', 'SS'),
+        installed('gone', 'g.timer', 'GT', 'GT'),
+      ],
+      previouslyApplied: new Set(['partly-lost', 'shrunk', 'gone']),
+      paused: none,
+    });
+    expect(jobs.map((j) => [j.job, j.action, j.changes.map((c) => `${c.action} ${c.id}`)])).toEqual([
+      ['gone', 'delete', ['delete g.timer']],
+      ['partly-lost', 'update', ['create p.service']],
+      ['shrunk', 'update', ['delete s.service']],
+    ]);
+    expect(summarize(jobs)).toEqual({ add: 0, change: 2, delete: 1 });
+  });
+
   it('tells a hand edit from a change in the file, and sees unregistered artifacts', () => {
     const jobs = computeJobPlans({
       desired: [
