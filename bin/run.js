@@ -8,9 +8,12 @@ if (command === 'run') {
   const { main } = await import('../dist/run/cli.js');
   process.exitCode = await main(rest);
 } else {
-  // oclif checks the node version on start with semver (~25 ms); npm's engine-strict and
-  // package.json's engines already do, at install.
+  // oclif checks the node version when it loads, with semver (~25 ms); npm's engine-strict and
+  // package.json's engines already do, at install. Set only while it loads, so that the commands
+  // sched starts (jobs under `sched daemon` among them) never see the variable.
+  const preset = 'OCLIF_DISABLE_ENGINE_WARNING' in process.env;
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
   const { execute } = await import('@oclif/core');
+  if (!preset) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
   await execute({ dir: import.meta.url });
 }
