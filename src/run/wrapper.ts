@@ -10,9 +10,10 @@ import path from 'node:path';
 import type { BackendName, Command, Job, Schedule } from '../model/job.js';
 import type { Clock } from '../platform/ports.js';
 import type { AppliedSpec } from '../state/applied.js';
+import { JobQueue } from '../state/queue.js';
 import { JobLock, type LockHolder } from '../state/lock.js';
 import { RunLog } from '../state/log.js';
-import { lockFile } from '../state/paths.js';
+import { lockFile, queueDir } from '../state/paths.js';
 import {
   DEFAULT_STALE_MS,
   HEARTBEAT_MS,
@@ -344,59 +345,75 @@ export class Wrapper {
       start: deps.clock.now().toISOString(),
     };
     let locked = false;
-    if (job.overlap !== 'allow') {
-      let signalled: number | undefined;
-      let announced = false;
-      for (;;) {
-        const got = lock.tryAcquire(owner, {
-          now: deps.clock.now(),
-          host: deps.host,
-          isAlive: deps.isAlive,
-          staleMs: deps.staleMs,
-        });
-        if (got.acquired) {
-          locked = true;
-          // We waited for (or replaced) another run: if it died rather than ended, record it and
-          // stop what it left before this run starts.
-          if (announced) await sweep(store, deps);
-          break;
-        }
-        const holder = got.holder;
-        if (job.overlap === 'skip') {
-          return skip(
-            `another run is active (${holderText(holder)}; overlap: skip)`,
-            scheduled ? { scheduled: scheduled.toISOString() } : {},
-          );
-        }
-        if (!announced) {
-          announced = true;
-          const what =
-            job.overlap === 'queue' ? 'waiting for the active run to finish' : 'stopping the active run';
-          log.line('sched', `run ${id}: ${what} (${holderText(holder)}; overlap: ${job.overlap})`);
-          this.notice(`${what} (${holderText(holder)})`);
-        }
-        if (job.overlap === 'replace' && holder.host === deps.host && holder.pid !== undefined) {
-          const nowMs = deps.clock.now().getTime();
-          if (signalled === undefined) {
-            signalled = nowMs;
-            try {
-              process.kill(holder.pid, 'SIGTERM');
-            } catch {
-              // Gone already: the lock is stale now.
-            }
-          } else if (nowMs - signalled > 2 * deps.killGraceMs + 5000) {
-            // The holder did not stop within its own grace period: force it.
-            try {
-              process.kill(holder.pid, 'SIGKILL');
-            } catch {
-              // Gone.
+    // overlap: queue waits in line: it takes the lock only when no run that came earlier waits.
+    const queue =
+      job.overlap === 'queue'
+        ? new JobQueue(queueDir(this.root, job.project, job.name), lock.base)
+        : undefined;
+    let ticket = queue?.join(owner, deps.clock.now());
+    try {
+      if (job.overlap !== 'allow') {
+        let signalled: number | undefined;
+        let announced = false;
+        for (;;) {
+          const ctx = {
+            now: deps.clock.now(),
+            host: deps.host,
+            isAlive: deps.isAlive,
+            staleMs: deps.staleMs,
+          };
+          const ahead = queue && ticket ? queue.ahead(ticket, ctx) : 0;
+          const got = ahead === 0 ? lock.tryAcquire(owner, ctx) : undefined;
+          if (got?.acquired) {
+            locked = true;
+            if (queue && ticket) queue.leave(ticket);
+            ticket = undefined;
+            // We waited for (or replaced) another run: if it died rather than ended, record it and
+            // stop what it left before this run starts.
+            if (announced) await sweep(store, deps);
+            break;
+          }
+          const holder = got?.holder ?? lock.holder();
+          const who = holder ? holderText(holder) : `${ahead} queued run${ahead === 1 ? '' : 's'} ahead`;
+          if (job.overlap === 'skip') {
+            return skip(
+              `another run is active (${who}; overlap: skip)`,
+              scheduled ? { scheduled: scheduled.toISOString() } : {},
+            );
+          }
+          if (!announced) {
+            announced = true;
+            const what =
+              job.overlap === 'queue' ? 'waiting for the active run to finish' : 'stopping the active run';
+            log.line('sched', `run ${id}: ${what} (${who}; overlap: ${job.overlap})`);
+            this.notice(`${what} (${who})`);
+          }
+          if (job.overlap === 'replace' && holder?.host === deps.host && holder.pid !== undefined) {
+            const nowMs = deps.clock.now().getTime();
+            if (signalled === undefined) {
+              signalled = nowMs;
+              try {
+                process.kill(holder.pid, 'SIGTERM');
+              } catch {
+                // Gone already: the lock is stale now.
+              }
+            } else if (nowMs - signalled > 2 * deps.killGraceMs + 5000) {
+              // The holder did not stop within its own grace period: force it.
+              try {
+                process.kill(holder.pid, 'SIGKILL');
+              } catch {
+                // Gone.
+              }
             }
           }
+          await deps.sleep(deps.lockPollMs, deps.signal);
+          if (deps.signal?.aborted)
+            return { exitCode: signalExitCode('SIGTERM'), result: 'interrupted', attempts: 0 };
+          if (queue && ticket) queue.heartbeat(ticket, deps.clock.now());
         }
-        await deps.sleep(deps.lockPollMs, deps.signal);
-        if (deps.signal?.aborted)
-          return { exitCode: signalExitCode('SIGTERM'), result: 'interrupted', attempts: 0 };
       }
+    } finally {
+      if (queue && ticket) queue.leave(ticket);
     }
 
     const beat = setInterval(() => {

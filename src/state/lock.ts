@@ -33,6 +33,17 @@ export interface LockContext {
   staleMs?: number;
 }
 
+/**
+ * Whether the holder of a lock (or of a queue ticket) is gone. Same host: the process table
+ * decides (a suspended machine's heartbeats are old, the holder is fine). Another host, or an
+ * unreadable record: only the heartbeat can tell.
+ */
+export function isStale(holder: LockHolder, ctx: LockContext): boolean {
+  const staleMs = ctx.staleMs ?? DEFAULT_STALE_MS;
+  if (holder.host === ctx.host && holder.pid !== undefined) return !ctx.isAlive(holder.pid, holder.pid_start);
+  return ctx.now.getTime() - holder.heartbeat.getTime() > staleMs;
+}
+
 export class JobLock {
   constructor(
     readonly file: string,
@@ -46,15 +57,6 @@ export class JobLock {
     if (!heartbeat) return undefined;
     const owner = readJsonSync<LockOwner>(this.file) ?? {};
     return { ...owner, heartbeat };
-  }
-
-  isStale(holder: LockHolder, ctx: LockContext): boolean {
-    const staleMs = ctx.staleMs ?? DEFAULT_STALE_MS;
-    // Same host: the process table decides (a suspended machine's heartbeats are old, the
-    // holder is fine). Another host, or an unreadable lock: only the heartbeat can tell.
-    if (holder.host === ctx.host && holder.pid !== undefined)
-      return !ctx.isAlive(holder.pid, holder.pid_start);
-    return ctx.now.getTime() - holder.heartbeat.getTime() > staleMs;
   }
 
   /** Takes the lock when it is free or its holder is dead; otherwise reports the live holder. */
@@ -78,7 +80,7 @@ export class JobLock {
       }
       const holder = this.holder();
       if (!holder) continue; // released meanwhile: try again
-      if (!this.isStale(holder, ctx)) return { acquired: false, holder };
+      if (!isStale(holder, ctx)) return { acquired: false, holder };
       this.takeOver(holder);
     }
     const holder = this.holder();

@@ -31,6 +31,11 @@ export function logDir(root: string, project: string, job: string): string {
   return jobStateDir(root, project, job);
 }
 
+/** Where runs of a job with `overlap: queue` wait in line: `projects/<project>/locks/<job>.queue/`. */
+export function queueDir(root: string, project: string, job: string): string {
+  return path.join(projectStateDir(root, project), 'locks', `${job}.queue`);
+}
+
 /** The overlap lock of a job (held while a run is active): `projects/<project>/locks/<job>.lock`. */
 export function lockFile(root: string, project: string, job: string): string {
   return path.join(projectStateDir(root, project), 'locks', `${job}.lock`);

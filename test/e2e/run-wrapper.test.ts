@@ -14,6 +14,7 @@ import { AppliedSpecStore } from '../../src/state/applied.js';
 import type { RunRecord } from '../../src/state/runs.js';
 import { REPO_ROOT, SCHED_BIN } from './helpers/cli.js';
 import { startSystemdUser, systemdUserSkipReason, type Harness } from './helpers/systemd-user.js';
+import { cron, testJob } from '../fakes/job.js';
 
 const built = fs.existsSync(path.join(REPO_ROOT, 'dist', 'commands', 'run.js'));
 if (!built)
@@ -38,21 +39,8 @@ afterAll(() => {
 });
 
 function job(name: string, over: Partial<Job>): Job {
-  return {
-    project: 'e2e-run',
-    name,
-    schedule: { kind: 'cron', expr: '0 * * * *', source: '0 * * * *' },
-    command: { argv: ['true'] },
-    workingDir: os.tmpdir(),
-    env: {},
-    timezone: 'UTC',
-    overlap: 'skip',
-    catchUp: true,
-    retries: { max: 0, delaySeconds: 0 },
-    jitterSeconds: 0,
-    enabled: true,
-    ...over,
-  };
+  const base = { project: 'e2e-run', name, schedule: cron('0 * * * *'), command: { argv: ['true'] } };
+  return testJob({ ...base, workingDir: os.tmpdir(), catchUp: true, ...over });
 }
 
 async function apply(root: string, j: Job, appliedAt = new Date()): Promise<void> {
@@ -65,10 +53,14 @@ async function apply(root: string, j: Job, appliedAt = new Date()): Promise<void
   });
 }
 
-function start(root: string, args: string[]): { child: ChildProcess; done: Promise<Done> } {
+function start(
+  root: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<Done> } {
   const t0 = Date.now();
   const child = spawn(process.execPath, [SCHED_BIN, ...args], {
-    env: { ...process.env, SCHED_HOME: root, SCHED_KILL_GRACE_MS: '1000', NO_COLOR: '1' },
+    env: { ...process.env, SCHED_HOME: root, SCHED_KILL_GRACE_MS: '1000', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -129,6 +121,30 @@ describe.skipIf(!built)('sched run (compiled CLI)', () => {
     const h = await history(root, 'five');
     expect(h.map((r) => r.result).sort()).toEqual(['ok', 'skipped']);
     expect(h.find((r) => r.result === 'skipped')?.reason).toMatch(/another run is active/);
+  });
+
+  it('overlap queue: three waiting runs start in the order they arrived', async () => {
+    const root = home();
+    const out = path.join(root, 'order');
+    await apply(
+      root,
+      job('line', { overlap: 'queue', command: { shell: `echo "$MARK" >> '${out}'; sleep 0.3` } }),
+    );
+    const queueDir = path.join(root, 'projects', 'e2e-run', 'locks', 'line.queue');
+    const waiting = () => (fs.existsSync(queueDir) ? fs.readdirSync(queueDir).length : 0);
+    const started = [];
+    for (const mark of ['a', 'b', 'c', 'd']) {
+      const r = start(root, ['run', '--project', 'e2e-run', '--trigger', 'crontab', 'line'], { MARK: mark });
+      started.push(r.done);
+      // a runs; each later one must be in line before the next arrives.
+      if (mark === 'a') await waitRunning(root, 'line');
+      else
+        for (let i = 0; i < 200 && waiting() < started.length - 1; i++)
+          await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((await Promise.all(started)).map((d) => d.code)).toEqual([0, 0, 0, 0]);
+    expect(fs.readFileSync(out, 'utf8')).toBe('a\nb\nc\nd\n');
+    expect(waiting()).toBe(0);
   });
 
   it('overlap queue: both ok, one after the other', async () => {

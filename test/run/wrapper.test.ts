@@ -247,6 +247,45 @@ describe('Wrapper: scheduler rules', () => {
     expect(history(root)[0]?.reason).toMatch(/another run is active/);
   });
 
+  it('overlap queue: waiting runs start in the order they arrived, not in the order they poll', async () => {
+    const root = tempDir();
+    const out = path.join(root, 'order');
+    const spec = await applySpec(
+      root,
+      makeJob({ overlap: 'queue', command: { shell: `echo "$SCHED_RUN_ID" >> '${out}'` } }),
+    );
+    const lock = new JobLock(lockFile(root, 'demo', 'job'), path.dirname(root));
+    const host = os.hostname();
+    const held = { id: 'first', pid: process.pid, host, start: new Date().toISOString() };
+    expect(lock.tryAcquire(held, { now: new Date(), host, isAlive: () => true }).acquired).toBe(true);
+    const t0 = Date.parse('2026-05-04T10:00:00Z');
+    // Arrivals one second apart; the latest arrival polls the most often, so polling alone would
+    // let it in first.
+    const waiter = (arrival: number, pollMs: number) =>
+      new Wrapper(
+        root,
+        deps({
+          clock: new FakeClock(t0 + arrival * 1000),
+          lockPollMs: pollMs,
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        }),
+      ).run(spec);
+    const runs = [waiter(1, 40), waiter(2, 15), waiter(3, 2)];
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(out)).toBe(false);
+    lock.release('first');
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.map((o) => o.result)).toEqual(['ok', 'ok', 'ok']);
+    const order = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(order.map((id) => id.slice(0, 16))).toEqual([
+      '20260504T100001Z',
+      '20260504T100002Z',
+      '20260504T100003Z',
+    ]);
+    // Nobody is left in line.
+    expect(fs.readdirSync(path.join(root, 'projects', 'demo', 'locks', 'job.queue'))).toEqual([]);
+  });
+
   it('overlap: a lock whose holder died is taken over', async () => {
     const root = tempDir();
     const spec = await applySpec(root, makeJob({ overlap: 'skip' }));
