@@ -5,7 +5,8 @@
 const [command, ...rest] = process.argv.slice(2);
 
 if (command === 'run') {
-  const { main } = await import('../dist/run/cli.js');
+  // dist/run/cli.js bundled into one module (scripts/bundle-run.mjs): faster to load.
+  const { main } = await import('../dist/run-bundle/cli.js');
   process.exitCode = await main(rest);
 } else {
   // oclif checks the node version when it loads, with semver (~25 ms); npm's engine-strict and
