@@ -83,18 +83,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(RUN_USAGE);
       return 0;
     }
+    // By hand the job's output is also shown: a reader that goes away (`sched run JOB | head`)
+    // must not end the wrapper before it records the run.
+    if (!opts.trigger)
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
     return await runCommand(opts);
   } catch (e) {
-    if (e instanceof UserError) {
-      process.stderr.write(`Error: ${e.message}\n`);
-      if (e.hint) process.stderr.write(`Hint: ${e.hint}\n`);
-      return e.exitCode;
-    }
-    const err = e as Error;
-    process.stderr.write(
-      `Error: unexpected error: ${err.message}\nThis is a bug in sched; please report it with the command you ran.\n`,
-    );
-    if (process.env.SCHED_DEBUG) process.stderr.write(`${err.stack}\n`);
-    return 1;
+    const { reportError } = await import('../cli/report-error.js');
+    return reportError(e);
   }
 }
