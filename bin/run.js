@@ -1,14 +1,36 @@
 #!/usr/bin/env node
 // Entry point. `sched run` is what every scheduler calls on every fire, so it skips oclif (whose
 // start-up costs more than the whole wrapper) and goes straight to the same service the oclif
-// `run` command uses. Everything else loads only the command it runs, from the shipped manifest.
+// `run` command uses; so does `sched plan` in its common forms. Everything else goes through
+// oclif, which loads only the command it runs, from the shipped manifest.
 const [command, ...rest] = process.argv.slice(2);
+
+/**
+ * `sched plan` in its common forms skips oclif too (drift checks run it over and over); any
+ * other form — help, a mistake — goes to oclif, which parses and explains. False: not handled.
+ */
+async function fastPlan(argv) {
+  const { parseFastPlanArgs, planCommand } = await import('../dist/cli/plan-command.js');
+  const opts = parseFastPlanArgs(argv);
+  if (!opts) return false;
+  // A reader that goes away (`sched plan | head`) is not an error, as with oclif's commands.
+  process.stdout.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  try {
+    process.exitCode = await planCommand(opts);
+  } catch (err) {
+    const { reportError } = await import('../dist/cli/report-error.js');
+    process.exitCode = await reportError(err);
+  }
+  return true;
+}
 
 if (command === 'run') {
   // dist/run/cli.js bundled into one module (scripts/bundle-run.mjs): faster to load.
   const { main } = await import('../dist/run-bundle/cli.js');
   process.exitCode = await main(rest);
-} else {
+} else if (!(command === 'plan' && (await fastPlan(rest)))) {
   // oclif checks the node version when it loads, with semver (~25 ms); npm's engine-strict and
   // package.json's engines already do, at install. Set only while it loads, so that the commands
   // sched starts (jobs under `sched daemon` among them) never see the variable.

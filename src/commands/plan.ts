@@ -1,5 +1,4 @@
 import { Flags } from '@oclif/core';
-import { writeFile } from 'node:fs/promises';
 import { BaseCommand } from './base.js';
 import { fileFlag, scopeFlag, targetFlag } from '../cli/flags.js';
 
@@ -31,26 +30,15 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Plan);
-    const { makePlan } = await import('../services/plan.js');
-    const { defaultHost } = await import('../services/host.js');
-    const { planToJson } = await import('../plan/view-json.js');
-    const { isEmptyPlan } = await import('../plan/types.js');
-    const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
-    // Data for machines gets every job described; the text shows only what changes.
-    const describeAll = flags.json || Boolean(flags.out);
-    const { plan } = await makePlan({ file: flags.file, targets: flags.target, describeAll }, host);
-    if (flags.out)
-      await writeFile(flags.out, JSON.stringify(planToJson(plan), null, 2) + '\n', { mode: 0o600 });
-    if (flags.json) {
-      process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
-    } else {
-      const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
-      process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
-      if (flags.out)
-        process.stdout.write(
-          `\nSaved the plan to ${flags.out}. Apply exactly it with: sched apply ${flags.out}\n`,
-        );
-    }
-    if (flags['detailed-exitcode'] && !isEmptyPlan(plan)) this.exit(2);
+    const { planCommand } = await import('../cli/plan-command.js');
+    const code = await planCommand({
+      file: flags.file,
+      target: flags.target,
+      out: flags.out,
+      detailedExitcode: flags['detailed-exitcode'],
+      json: flags.json,
+      scope: flags.scope as 'user' | 'system',
+    });
+    if (code !== 0) this.exit(code);
   }
 }

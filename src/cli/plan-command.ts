@@ -1,0 +1,93 @@
+/**
+ * What `sched plan` does once its flags are parsed — shared by the oclif command and the fast
+ * path in bin/run.js that skips oclif's start-up for the common invocations (a drift check runs
+ * `sched plan --detailed-exitcode` over and over).
+ */
+import { writeFile } from 'node:fs/promises';
+
+export interface PlanCommandOptions {
+  file: string;
+  target?: string[];
+  out?: string;
+  detailedExitcode?: boolean;
+  json?: boolean;
+  scope?: 'user' | 'system';
+}
+
+/** Makes and prints the plan; returns the exit code (2: changes, with --detailed-exitcode). */
+export async function planCommand(opts: PlanCommandOptions): Promise<number> {
+  const { makePlan } = await import('../services/plan.js');
+  const { defaultHost } = await import('../services/host.js');
+  const { planToJson } = await import('../plan/view-json.js');
+  const { isEmptyPlan } = await import('../plan/types.js');
+  const host = defaultHost({ systemdScope: opts.scope });
+  // Data for machines gets every job described; the text shows only what changes.
+  const describeAll = Boolean(opts.json || opts.out);
+  const { plan } = await makePlan({ file: opts.file, targets: opts.target, describeAll }, host);
+  if (opts.out) await writeFile(opts.out, JSON.stringify(planToJson(plan), null, 2) + '\n', { mode: 0o600 });
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
+  } else {
+    const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
+    process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
+    if (opts.out)
+      process.stdout.write(
+        `\nSaved the plan to ${opts.out}. Apply exactly it with: sched apply ${opts.out}\n`,
+      );
+  }
+  return opts.detailedExitcode && !isEmptyPlan(plan) ? 2 : 0;
+}
+
+/**
+ * Parses `sched plan` arguments for the fast path: the flags the oclif command defines, in the
+ * forms `--flag VALUE`, `--flag=VALUE` and `-f VALUE`. Anything else — help, an unknown flag, a
+ * missing value, an argument — returns undefined, and oclif parses it (and explains the problem).
+ */
+export function parseFastPlanArgs(argv: readonly string[]): PlanCommandOptions | undefined {
+  const opts: PlanCommandOptions = { file: 'schedules.yaml', scope: 'user' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string | undefined => {
+      if (eq > 0) return a.slice(eq + 1);
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('-')) return undefined;
+      i++;
+      return v;
+    };
+    const boolean = (): boolean => eq < 0;
+    let v: string | undefined;
+    switch (name) {
+      case '-f':
+      case '--file':
+        if ((v = value()) === undefined || v === '') return undefined;
+        opts.file = v;
+        break;
+      case '--target':
+        if ((v = value()) === undefined || v === '') return undefined;
+        (opts.target ??= []).push(v);
+        break;
+      case '--out':
+        if ((v = value()) === undefined || v === '') return undefined;
+        opts.out = v;
+        break;
+      case '--scope':
+        v = value();
+        if (v !== 'user' && v !== 'system') return undefined;
+        opts.scope = v;
+        break;
+      case '--detailed-exitcode':
+        if (!boolean()) return undefined;
+        opts.detailedExitcode = true;
+        break;
+      case '--json':
+        if (!boolean()) return undefined;
+        opts.json = true;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return opts;
+}
