@@ -5,6 +5,8 @@
 import type { Schedule } from '../../src/model/job.js';
 import type { RunHandle, RunRequest, Timers } from '../../src/daemon/daemon.js';
 import type { Clock } from '../../src/platform/ports.js';
+import { wallClock } from '../backends/oracles/zone.js';
+import { cron } from '../fakes/job.js';
 
 interface FakeTimer {
   id: number;
@@ -117,34 +119,14 @@ export class RecordingSpawner {
 
 // ---- brute-force oracle: independent of src/schedule ----
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Wall-clock fields of `d` in `zone`, with the weekday (0 = Sunday), from the oracles' own zone code. */
 function localFields(
   d: Date,
   zone: string,
 ): { minute: number; hour: number; dom: number; month: number; dow: number } {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(zone, f);
-  }
-  const parts = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
-  const dows = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  return {
-    minute: Number(parts.minute),
-    hour: Number(parts.hour),
-    dom: Number(parts.day),
-    month: Number(parts.month),
-    dow: dows.indexOf(parts.weekday!),
-  };
+  const w = wallClock(d.getTime(), zone);
+  const dow = new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay();
+  return { minute: w.minute, hour: w.hour, dom: w.day, month: w.month, dow };
 }
 
 function fieldMatches(text: string, value: number): boolean {
@@ -184,9 +166,7 @@ export function bruteForceNextFire(schedule: Schedule, zone: string, from: Date,
   return out;
 }
 
-export function cron(expr: string): Schedule {
-  return { kind: 'cron', expr, source: expr };
-}
+export { cron };
 
 /** The brute-force instants in (from, to]. */
 export function bruteForceBetween(schedule: Schedule, zone: string, from: Date, to: Date): Date[] {
