@@ -120,10 +120,13 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
   const hostZone = options.hostTimezone ?? hostTimeZone();
   const checkFs = options.checkFilesystem ?? true;
   const cache = options.cache;
-  const fingerprint = cache && [cache.build, process.version, display, hostZone, checkFs].join('\0');
-  const sha256 = cache && createHash('sha256').update(bytes).digest('hex');
-  if (cache) {
-    const hit = await fromCache(cache, abs, fingerprint!, sha256!, { dir, now, hostZone, checkFs, display });
+  // What a cache entry must have been made with to stand for this load.
+  const stamp = cache && {
+    fingerprint: [cache.build, process.version, display, hostZone, checkFs].join('\0'),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+  if (cache && stamp) {
+    const hit = await fromCache(cache, abs, stamp, { dir, now, hostZone, checkFs, display });
     if (hit) return { ...hit, source };
   }
 
@@ -138,15 +141,8 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
   const diagnostics = sortDiagnostics(dedupe(r.list));
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics, source };
 
-  if (cache && isPlainData(root)) {
-    const entry: CachedLoad = {
-      fingerprint: fingerprint!,
-      sha256: sha256!,
-      data: root,
-      names,
-      diagnostics,
-      checks,
-    };
+  if (cache && stamp && isPlainData(root)) {
+    const entry: CachedLoad = { ...stamp, data: root, names, diagnostics, checks };
     cache.write(abs, JSON.stringify(entry));
   }
   return { project: resolveProject(root, names, abs, dir, hostZone), diagnostics, source };
@@ -167,8 +163,7 @@ function isPlainData(v: unknown): boolean {
 async function fromCache(
   cache: LoadCache,
   abs: string,
-  fingerprint: string,
-  sha256: string,
+  stamp: Pick<CachedLoad, 'fingerprint' | 'sha256'>,
   at: { dir: string; now: Date; hostZone: string; checkFs: boolean; display: string },
 ): Promise<{ project: Project; diagnostics: Diagnostic[] } | undefined> {
   let entry: CachedLoad;
@@ -177,7 +172,12 @@ async function fromCache(
   } catch {
     return undefined;
   }
-  if (!entry || entry.fingerprint !== fingerprint || entry.sha256 !== sha256 || !isObject(entry.data))
+  if (
+    !entry ||
+    entry.fingerprint !== stamp.fingerprint ||
+    entry.sha256 !== stamp.sha256 ||
+    !isObject(entry.data)
+  )
     return undefined;
   // Without a document the checks report at 1:1; only what they found is compared.
   const r = new Reporter(at.display);

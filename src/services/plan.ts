@@ -58,7 +58,7 @@ export async function loadValidProject(
   displayName = file,
 ): Promise<{ project: Project; diagnostics: Diagnostic[]; source: string }> {
   const cache = stateLoadCache(stateRoot(host.env));
-  const loaded = await loadProject(file, { now: host.now, displayName, ...(cache ? { cache } : {}) });
+  const loaded = await loadProject(file, { now: host.now, displayName, cache });
   const source = loaded.source ?? '';
   if (!loaded.project || hasErrors(loaded.diagnostics))
     throw new InvalidConfigError(loaded.diagnostics, source);
