@@ -346,11 +346,10 @@ export class Wrapper {
     };
     let locked = false;
     // overlap: queue waits in line: it takes the lock only when no run that came earlier waits.
-    const queue =
+    const place =
       job.overlap === 'queue'
-        ? new JobQueue(queueDir(this.root, job.project, job.name), lock.base)
+        ? new JobQueue(queueDir(this.root, job.project, job.name), lock.base).join(owner, deps.clock.now())
         : undefined;
-    let ticket = queue?.join(owner, deps.clock.now());
     try {
       if (job.overlap !== 'allow') {
         let signalled: number | undefined;
@@ -362,12 +361,11 @@ export class Wrapper {
             isAlive: deps.isAlive,
             staleMs: deps.staleMs,
           };
-          const ahead = queue && ticket ? queue.ahead(ticket, ctx) : 0;
+          const ahead = place?.ahead(ctx) ?? 0;
           const got = ahead === 0 ? lock.tryAcquire(owner, ctx) : undefined;
           if (got?.acquired) {
             locked = true;
-            if (queue && ticket) queue.leave(ticket);
-            ticket = undefined;
+            place?.leave();
             // We waited for (or replaced) another run: if it died rather than ended, record it and
             // stop what it left before this run starts.
             if (announced) await sweep(store, deps);
@@ -409,11 +407,11 @@ export class Wrapper {
           await deps.sleep(deps.lockPollMs, deps.signal);
           if (deps.signal?.aborted)
             return { exitCode: signalExitCode('SIGTERM'), result: 'interrupted', attempts: 0 };
-          if (queue && ticket) queue.heartbeat(ticket, deps.clock.now());
+          place?.heartbeat(deps.clock.now());
         }
       }
     } finally {
-      if (queue && ticket) queue.leave(ticket);
+      place?.leave();
     }
 
     const beat = setInterval(() => {

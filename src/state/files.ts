@@ -115,6 +115,20 @@ export function writeAtomicSync(file: string, content: string, mode = FILE_MODE,
   fs.renameSync(tmp, file);
 }
 
+/** Creates `file` (0600) holding `content`; throws EEXIST when it exists (or is a symlink). */
+export function createExclusiveSync(file: string, content: string): void {
+  const fd = fs.openSync(
+    file,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW,
+    FILE_MODE,
+  );
+  try {
+    fs.writeSync(fd, content);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Opens `file` for appending (created 0600), refusing a symlink. */
 export function openAppendSync(file: string, mode = FILE_MODE): number {
   try {

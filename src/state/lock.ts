@@ -7,7 +7,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDirSync, FILE_MODE, mtimeSync, readJsonSync, removeSync, touchSync } from './files.js';
+import {
+  createExclusiveSync,
+  ensureDirSync,
+  mtimeSync,
+  readJsonSync,
+  removeSync,
+  touchSync,
+} from './files.js';
 import { DEFAULT_STALE_MS } from './runs.js';
 
 export interface LockOwner {
@@ -64,16 +71,7 @@ export class JobLock {
     ensureDirSync(path.dirname(this.file), this.base);
     for (let round = 0; round < 5; round++) {
       try {
-        const fd = fs.openSync(
-          this.file,
-          fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0),
-          FILE_MODE,
-        );
-        try {
-          fs.writeSync(fd, JSON.stringify(owner) + '\n');
-        } finally {
-          fs.closeSync(fd);
-        }
+        createExclusiveSync(this.file, JSON.stringify(owner) + '\n');
         return { acquired: true };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

@@ -7,10 +7,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureDirSync, FILE_MODE, mtimeSync, readJsonSync, removeSync, touchSync } from './files.js';
+import {
+  createExclusiveSync,
+  ensureDirSync,
+  mtimeSync,
+  readJsonSync,
+  removeSync,
+  touchSync,
+} from './files.js';
 import { isStale, type LockContext, type LockOwner } from './lock.js';
-
-const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 export class JobQueue {
   constructor(
@@ -20,32 +25,32 @@ export class JobQueue {
     readonly base: string,
   ) {}
 
-  /** Joins the end of the line; returns the ticket to pass to the other methods. */
-  join(owner: LockOwner, now: Date): string {
+  /** Joins the end of the line. */
+  join(owner: LockOwner, now: Date): QueueTicket {
     ensureDirSync(this.dir, this.base);
     // Milliseconds since 1970, zero-padded so that names sort as numbers; the run id breaks ties.
-    const ticket = `${String(now.getTime()).padStart(15, '0')}-${owner.id}.json`;
-    const fd = fs.openSync(
-      path.join(this.dir, ticket),
-      fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW,
-      FILE_MODE,
-    );
-    try {
-      fs.writeSync(fd, JSON.stringify(owner) + '\n');
-    } finally {
-      fs.closeSync(fd);
-    }
-    return ticket;
+    const name = `${String(now.getTime()).padStart(15, '0')}-${owner.id}.json`;
+    createExclusiveSync(path.join(this.dir, name), JSON.stringify(owner) + '\n');
+    return new QueueTicket(this.dir, name);
   }
+}
+
+/** One run's place in the line. */
+export class QueueTicket {
+  private left = false;
+  constructor(
+    private readonly dir: string,
+    readonly name: string,
+  ) {}
 
   /**
-   * How many live tickets are ahead of `ticket` (0: its turn). Tickets of dead runs are removed
+   * How many live tickets are ahead of this one (0: its turn). Tickets of dead runs are removed
    * on the way, so a run killed while it waited never blocks the line.
    */
-  ahead(ticket: string, ctx: LockContext): number {
+  ahead(ctx: LockContext): number {
     let names: string[];
     try {
-      names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.json') && n < ticket);
+      names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.json') && n < this.name);
     } catch {
       return 0;
     }
@@ -62,11 +67,14 @@ export class JobQueue {
   }
 
   /** Refreshes the ticket's heartbeat (its mtime), for waiters on other hosts. */
-  heartbeat(ticket: string, now: Date): void {
-    touchSync(path.join(this.dir, ticket), now);
+  heartbeat(now: Date): void {
+    if (!this.left) touchSync(path.join(this.dir, this.name), now);
   }
 
-  leave(ticket: string): void {
-    removeSync(path.join(this.dir, ticket));
+  /** Leaves the line; again is a no-op. */
+  leave(): void {
+    if (this.left) return;
+    this.left = true;
+    removeSync(path.join(this.dir, this.name));
   }
 }
