@@ -13,10 +13,6 @@ async function fastPlan(argv) {
   const { parseFastPlanArgs, planCommand } = await import('../dist/cli/plan-command.js');
   const opts = parseFastPlanArgs(argv);
   if (!opts) return false;
-  // A reader that goes away (`sched plan | head`) is not an error, as with oclif's commands.
-  process.stdout.on('error', (err) => {
-    if (err.code !== 'EPIPE') throw err;
-  });
   try {
     process.exitCode = await planCommand(opts);
   } catch (err) {

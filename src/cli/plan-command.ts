@@ -4,6 +4,7 @@
  * `sched plan --detailed-exitcode` over and over).
  */
 import { writeFile } from 'node:fs/promises';
+import { ignoreClosedStdout } from './stdout.js';
 
 export interface PlanCommandOptions {
   file: string;
@@ -16,6 +17,7 @@ export interface PlanCommandOptions {
 
 /** Makes and prints the plan; returns the exit code (2: changes, with --detailed-exitcode). */
 export async function planCommand(opts: PlanCommandOptions): Promise<number> {
+  ignoreClosedStdout();
   const { makePlan } = await import('../services/plan.js');
   const { defaultHost } = await import('../services/host.js');
   const { planToJson } = await import('../plan/view-json.js');

@@ -3,6 +3,7 @@
  * than the whole wrapper) and calls the same service as the oclif command, so both behave alike.
  * bin/run.js may call `main(process.argv.slice(3))` when `process.argv[2] === 'run'`.
  */
+import { ignoreClosedStdout } from '../cli/stdout.js';
 import { UserError } from '../errors.js';
 import { runCommand, type RunCommandOptions } from '../services/run.js';
 
@@ -85,10 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // By hand the job's output is also shown: a reader that goes away (`sched run JOB | head`)
     // must not end the wrapper before it records the run.
-    if (!opts.trigger)
-      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-      });
+    if (!opts.trigger) ignoreClosedStdout();
     return await runCommand(opts);
   } catch (e) {
     const { reportError } = await import('../cli/report-error.js');
