@@ -2,12 +2,117 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering of ARCHITECTURE.md, enforced: each folder of src/ lists the folders it must not
+ * import (the layers above it), and the pure layers may not touch the OS at all. One block per
+ * folder, because a later block's `no-restricted-imports` replaces an earlier one's.
+ */
+const LAYERS_ABOVE = {
+  model: [
+    'schedule',
+    'config',
+    'platform',
+    'state',
+    'plan',
+    'backends',
+    'import',
+    'run',
+    'daemon',
+    'apply',
+    'services',
+    'cli',
+    'commands',
+  ],
+  schedule: [
+    'config',
+    'platform',
+    'state',
+    'plan',
+    'backends',
+    'import',
+    'run',
+    'daemon',
+    'apply',
+    'services',
+    'cli',
+    'commands',
+  ],
+  config: ['plan', 'backends', 'import', 'run', 'daemon', 'apply', 'services', 'cli', 'commands'],
+  platform: ['config', 'plan', 'backends', 'import', 'run', 'daemon', 'apply', 'services', 'cli', 'commands'],
+  state: ['plan', 'backends', 'import', 'run', 'daemon', 'apply', 'services', 'cli', 'commands'],
+  plan: ['import', 'run', 'daemon', 'apply', 'services', 'cli', 'commands'],
+  backends: ['import', 'run', 'apply', 'services', 'cli', 'commands'],
+  import: ['run', 'daemon', 'apply', 'services', 'cli', 'commands'],
+  apply: ['import', 'run', 'daemon', 'services', 'cli', 'commands'],
+  daemon: ['import', 'apply', 'services', 'cli', 'commands'],
+  run: ['import', 'daemon', 'apply', 'commands'],
+  services: ['cli', 'commands'],
+  cli: ['commands'],
+};
+const BACKENDS = ['crontab', 'embedded', 'kubernetes', 'launchd', 'systemd', 'windows'];
+/** Modules that reach the OS: never in the pure layers. */
+const OS_MODULES = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'os'].flatMap((m) => [
+  m,
+  `node:${m}`,
+]);
+const PURE = ['model', 'schedule', 'plan'];
+
+const upward = (layers) =>
+  layers.map((layer) => ({
+    group: [`../${layer}/*`, `../../${layer}/*`, `../${layer}`, `../../${layer}`],
+    message: `ARCHITECTURE.md: this layer must not import src/${layer}/ (a higher layer).`,
+  }));
+const osBan = OS_MODULES.map((name) => ({
+  name,
+  message:
+    'ARCHITECTURE.md: a pure layer does not touch the OS; take what you need as a parameter or a port (src/platform/ports.ts).',
+}));
+const otherBackends = (own) =>
+  BACKENDS.filter((b) => b !== own).map((b) => ({
+    group: [`../${b}/*`],
+    message: `ARCHITECTURE.md: a backend does not reach into another backend (src/backends/${b}/).`,
+  }));
+
+const layerBlocks = Object.entries(LAYERS_ABOVE).map(([layer, above]) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', { paths: PURE.includes(layer) ? osBan : [], patterns: upward(above) }],
+  },
+}));
+const backendBlocks = BACKENDS.flatMap((b) => [
+  {
+    files: [`src/backends/${b}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...upward(LAYERS_ABOVE.backends), ...otherBackends(b)] },
+      ],
+    },
+  },
+  {
+    // render and parse are pure: text in, text out.
+    files: [`src/backends/${b}/render.ts`, `src/backends/${b}/parse.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: osBan, patterns: [...upward(LAYERS_ABOVE.backends), ...otherBackends(b)] },
+      ],
+    },
+  },
+]);
+
 export default tseslint.config(
   { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', 'test/**/fixtures/', 'test/golden/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['bin/**/*.js', 'bench/**/*.{js,mjs}', 'scripts/**/*.{js,mjs}', 'examples/**/*.{js,mjs}'],
+    files: [
+      'bin/**/*.js',
+      'bench/**/*.{js,mjs}',
+      'scripts/**/*.{js,mjs}',
+      'examples/**/*.{js,mjs}',
+      'eslint.config.js',
+    ],
     languageOptions: { globals: globals.node },
   },
   {
@@ -15,4 +120,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...layerBlocks,
+  ...backendBlocks,
 );

@@ -3,8 +3,8 @@
  * StartCalendarInterval → cron, exactly: a dict is one cron expression (a missing key is every
  * value, as in cron); an array of dicts (a union) only when it is the cartesian product of
  * per-key value sets, which is what one cron expression with lists means. Day together with
- * Weekday, and Weekday with Month, are read differently by different launchd versions (DESIGN.md
- * §3), so they are refused rather than guessed. StartInterval (every N seconds since load) has no
+ * Weekday, and Weekday with Month, are read differently by different launchd versions
+ * (ARCHITECTURE.md, "Native formats"), so they are refused rather than guessed. StartInterval (every N seconds since load) has no
  * cron equivalent.
  */
 import { canEverFire, parseCron } from '../schedule/cron.js';

@@ -1,7 +1,7 @@
 /**
  * DST notes for `plan`: within the next year, does a job's schedule name a local time that a
  * daylight-saving change skips or repeats in its zone — and what does the backend do then?
- * Backends disagree (DESIGN.md §3), so the plan says it per backend instead of hiding it.
+ * Backends disagree, so the plan says it per backend instead of hiding it.
  * Which runs are affected comes from the schedule engine (`dstEffects`); this adds the words.
  * Backends that know better say it themselves (`Backend.notes`, e.g. systemd's exact model).
  */

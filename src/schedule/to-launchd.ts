@@ -3,7 +3,7 @@
  * refusal that says why. Tests prove the conversion by comparing fire times (never output
  * shapes) with `expandLaunchd`, an independent evaluator in `test/backends/oracles/launchd.ts`.
  *
- * launchd facts this relies on (launchd.plist(5), DESIGN.md §3):
+ * launchd facts this relies on (launchd.plist(5); ARCHITECTURE.md, "Native formats"):
  * - An array of dicts fires on the union of the dicts; a missing key means "every value".
  * - A dict without Minute fires every minute of the matching hour(s), so Minute is omitted only
  *   when all 60 minutes are wanted.

@@ -3,7 +3,7 @@
  * that says why. Tests prove the conversion by comparing fire times with `expandTaskTriggers`,
  * an independent evaluator of the documented trigger rules in `test/backends/oracles/tasktrigger.ts`.
  *
- * Task Scheduler facts this relies on (Task Scheduler schema docs, DESIGN.md §3):
+ * Task Scheduler facts this relies on (Task Scheduler schema docs; ARCHITECTURE.md, "Native formats"):
  * - A CalendarTrigger fires on the days its schedule names (ScheduleByDay / ByWeek / ByMonth /
  *   ByMonthDayOfWeek) at the time of day of its StartBoundary; a task fires on the union of its
  *   triggers (at most 48).

@@ -1,5 +1,6 @@
 /**
- * Expressions for the Debian-cron oracle comparison: hand-picked tricky cases (DESIGN.md §3) and a
+ * Expressions for the Debian-cron oracle comparison: hand-picked tricky cases (the Debian cron rules in
+ * ARCHITECTURE.md, "Native formats") and a
  * seeded random generator.
  */
 

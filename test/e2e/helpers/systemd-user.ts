@@ -1,5 +1,5 @@
 /**
- * A real systemd user manager for tests, without booting anything (DESIGN.md §5).
+ * A real systemd user manager for tests, without booting anything (CONTRIBUTING.md, "The e2e harnesses").
  *
  * As root, in a private mount namespace, an empty directory holding `system/` is bound over
  * `/run/systemd` (that is how systemctl decides "booted with systemd"), HOME and XDG_RUNTIME_DIR
