@@ -11,7 +11,9 @@ import { PUBLISHED_SCHEMA_URL, SCHEMA_URL } from './schema.js';
 /**
  * What to put after `$schema=` for a file in `dir`: a relative path when a copy of the schema is
  * reachable from there (the repository's `schemas/`, or sched installed in `node_modules`), so
- * editors work offline and match the installed version; else the published URL.
+ * editors work offline and match the installed version; else the absolute path of the schema
+ * this sched ships (a global install), which exists as long as that sched is installed; the
+ * published URL only when sched runs without its schema file.
  */
 export function schemaReference(dir: string): string {
   const candidates = [
@@ -21,11 +23,12 @@ export function schemaReference(dir: string): string {
   for (const c of candidates) {
     if (existsSync(c)) return toRelative(dir, c);
   }
-  // sched's own schema, when it lives under `dir` (e.g. a project that vendors sched).
   const own = fileURLToPath(SCHEMA_URL);
+  if (!existsSync(own)) return PUBLISHED_SCHEMA_URL;
+  // sched's own schema, when it lives under `dir` (e.g. a project that vendors sched).
   const rel = path.relative(dir, own);
-  if (existsSync(own) && !rel.startsWith('..') && !path.isAbsolute(rel)) return toRelative(dir, own);
-  return PUBLISHED_SCHEMA_URL;
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return toRelative(dir, own);
+  return own.split(path.sep).join('/');
 }
 
 function toRelative(dir: string, file: string): string {

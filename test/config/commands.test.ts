@@ -165,7 +165,7 @@ describe('sched init', () => {
     expect(r.exitCode).toBe(0);
     const text = await readFile('schedules.yaml', 'utf8');
     expect(text.split('\n')[0]).toBe(
-      '# yaml-language-server: $schema=https://raw.githubusercontent.com/sched-dev/sched/main/schemas/schedules.schema.json',
+      `# yaml-language-server: $schema=${path.join(REPO, 'schemas', 'schedules.schema.json')}`,
     );
     expect(text).toMatch(/^project: demo\b/m);
     expect(text).toMatch(/^backend: crontab\b/m);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatText } from '../../src/config/diagnostic.js';
 import { loadProject } from '../../src/config/load.js';
-import { PUBLISHED_SCHEMA_URL } from '../../src/config/schema.js';
+import { existsSync } from 'node:fs';
 import { validateFile } from '../../src/services/validate.js';
 import { schemaReference, starterYaml } from '../../src/config/starter.js';
 import { BACKENDS } from '../../src/model/job.js';
@@ -72,10 +72,12 @@ describe('sched init starter', () => {
     expect(result.project?.jobs.map((j) => j.name)).toEqual(['hello']);
   });
 
-  it('uses the published schema URL when no local copy is reachable', async () => {
+  it('uses the absolute path of the schema sched ships when no local copy is reachable (a global install)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sched-init-'));
     dirs.push(dir);
-    expect(schemaReference(dir)).toBe(PUBLISHED_SCHEMA_URL);
+    const ref = schemaReference(dir);
+    expect(ref).toBe(path.join(REPO, 'schemas', 'schedules.schema.json'));
+    expect(existsSync(ref)).toBe(true);
   });
 
   it('uses a relative path to the schema of an installed sched', async () => {
