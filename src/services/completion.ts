@@ -90,10 +90,6 @@ const fn = (bin: string) => bin.replace(/[^A-Za-z0-9_]/g, '_');
 /** Single-quoted for sh: safe for any text. */
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
-function flagWords(c: CompletionCommand): string {
-  return c.flags.flatMap((f) => [`--${f.name}`, ...(f.char ? [`-${f.char}`] : [])]).join(' ');
-}
-
 function bashFunction(bin: string, commands: CompletionCommand[]): string {
   const spell = (f: CompletionFlag) => [`--${f.name}`, ...(f.char ? [`-${f.char}`] : [])];
   const words = (flags: CompletionFlag[]) => flags.flatMap(spell).join(' ');
