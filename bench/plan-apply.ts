@@ -1,8 +1,11 @@
 /**
- * Benchmark (issue 3): plan, apply and no-change plan through the real CLI for 1,000 jobs on
- * the crontab backend and 200 on systemd, and the same 200 crontab jobs written by
- * `whenever --update-crontab` (Debian package ruby-whenever) side by side. Prints figures;
- * asserts nothing. Needs root (a throw-away user for the crontab, the systemd user-manager harness).
+ * Benchmark: the scale curve of plan, apply and no-change plan through the real CLI — crontab
+ * at 10, 100, 1,000 and 10,000 jobs with `whenever --update-crontab` (Debian package
+ * ruby-whenever) writing the same schedules beside each row, systemd at 10, 100 and 500 jobs —
+ * and start-up (`sched --version`) beside `node -e ''`. Every pair is measured interleaved in one
+ * run (A, B, A, B…), so a busy machine slows both sides alike; the ratios are what counts. Prints
+ * figures and ratios; asserts nothing. Needs root (a throw-away user for the crontab, the systemd
+ * user-manager harness). SCHED_BENCH_SIZES=10,100 limits the crontab sizes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,33 +14,40 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createCronUser, cronUserSkipReason } from '../test/e2e/helpers/cron-user.js';
 import { startSystemdUser, systemdUserSkipReason } from '../test/e2e/helpers/systemd-user.js';
-import { execAs, sched, type Exec } from '../test/e2e/helpers/cli.js';
+import { execAs, localExec, sched, SCHED_BIN, type Exec } from '../test/e2e/helpers/cli.js';
 
-const REPEATS = 5;
+const CRONTAB_SIZES = (process.env.SCHED_BENCH_SIZES ?? '10,100,1000,10000').split(',').map(Number);
+const SYSTEMD_SIZES = [10, 100, 500];
 
-/** Deterministic, varied cron expressions (minute/hour/day spread) for `n` jobs. */
+/** Deterministic, varied cron expressions (minute/hour/day spread) for job `i`. */
+function expression(i: number): string {
+  return [
+    `${i % 60} ${i % 24} * * *`,
+    `*/${(i % 29) + 1} * * * *`,
+    `${i % 60} ${i % 24} 1,15 * *`,
+    `0 ${i % 24} * * 1-5`,
+  ][i % 4]!;
+}
+
 function jobsYaml(project: string, backend: string, n: number): string {
   const lines = [`version: 1`, `project: ${project}`, `backend: ${backend}`, `jobs:`];
-  for (let i = 0; i < n; i++) {
-    const expr = [
-      `${i % 60} ${i % 24} * * *`,
-      `*/${(i % 29) + 1} * * * *`,
-      `${i % 60} ${i % 24} 1,15 * *`,
-      `0 ${i % 24} * * 1-5`,
-    ][i % 4];
+  for (let i = 0; i < n; i++)
     lines.push(
-      `  job-${String(i).padStart(4, '0')}:`,
-      `    schedule: "${expr}"`,
+      `  job-${String(i).padStart(5, '0')}:`,
+      `    schedule: "${expression(i)}"`,
       `    command: ["echo", "job ${i}"]`,
     );
-  }
   return lines.join('\n') + '\n';
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+function wheneverRb(n: number): string {
+  const rb: string[] = [];
+  for (let i = 0; i < n; i++) rb.push(`every '${expression(i)}' do\n  command "echo job ${i}"\nend`);
+  return rb.join('\n') + '\n';
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const repeatsFor = (n: number) => (n >= 10_000 ? 3 : 5);
 
 async function timed(
   label: string,
@@ -52,31 +62,55 @@ async function timed(
   return ms;
 }
 
-function row(label: string, ms: number, extra = ''): void {
-  console.log(`  ${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms ${extra}`);
+const fmt = (ms: number) => `${ms.toFixed(0).padStart(7)} ms`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+interface Row {
+  n: number;
+  plan: number;
+  apply: number;
+  noChange: number;
+  peer?: number;
 }
 
-async function cycle(
-  name: string,
-  exec: Exec,
-  file: string,
-  env: Record<string, string> = {},
-): Promise<Record<string, number>> {
-  const cli = (args: string[]) => sched(exec, args, env);
-  const plan = await timed(`${name} plan`, () => cli(['plan', '-f', file]));
-  const apply = await timed(`${name} apply`, () => cli(['apply', '-f', file, '--auto-approve']));
+/** One size: plan (all new), then apply and a peer's full write interleaved, then no-change plans. */
+async function measure(exec: Exec, file: string, n: number, peer?: () => Promise<number>): Promise<Row> {
+  const cli = (args: string[], ok = [0]) => timed(`sched ${args[0]}`, () => sched(exec, args), ok);
+  const R = repeatsFor(n);
+  const plan = await cli(['plan', '-f', file]);
+  const applies: number[] = [];
+  const peers: number[] = [];
+  for (let i = 0; i < R; i++) {
+    applies.push(await cli(['apply', '-f', file, '--auto-approve']));
+    if (peer) peers.push(await peer());
+    if (i < R - 1) await cli(['destroy', '-f', file, '--auto-approve']);
+  }
   const noChange: number[] = [];
-  for (let i = 0; i < REPEATS; i++)
-    noChange.push(
-      await timed(`${name} plan (no change)`, () => cli(['plan', '-f', file, '--detailed-exitcode'])),
-    );
-  await timed(`${name} destroy`, () => cli(['destroy', '-f', file, '--auto-approve']));
-  return { plan, apply, noChange: median(noChange) };
+  for (let i = 0; i < R; i++) {
+    noChange.push(await cli(['plan', '-f', file, '--detailed-exitcode']));
+    if (peer) peers.push(await peer());
+  }
+  await cli(['destroy', '-f', file, '--auto-approve']);
+  return {
+    n,
+    plan,
+    apply: median(applies),
+    noChange: median(noChange),
+    ...(peer ? { peer: median(peers) } : {}),
+  };
+}
+
+/** Per-job cost: the slope between the smallest and the largest size. */
+function slope(rows: Row[], key: 'apply' | 'noChange'): string {
+  const a = rows[0]!;
+  const b = rows[rows.length - 1]!;
+  return ((b[key] - a[key]) / (b.n - a.n)).toFixed(3);
 }
 
 async function crontabBench(): Promise<void> {
   const skip = cronUserSkipReason();
   if (skip) return console.log(`crontab: skipped (${skip})`);
+  const hasWhenever = spawnSync('sh', ['-c', 'command -v whenever']).status === 0;
   const user = createCronUser();
   try {
     const asUser = execAs(user);
@@ -85,47 +119,32 @@ async function crontabBench(): Promise<void> {
       user.writeOwned(f, text);
       return f;
     };
-    console.log('crontab (real `crontab` of a throw-away user, whole CLI process per step):');
-    const big = await cycle('1000', asUser, write('big.yaml', jobsYaml('bench-big', 'crontab', 1000)));
-    row('1,000 jobs: plan (all new)', big.plan!);
-    row('1,000 jobs: apply', big.apply!);
-    row(
-      `1,000 jobs: no-change plan (median of ${REPEATS})`,
-      big.noChange!,
-      big.noChange! < 500 ? '(target < 500 ms: met)' : '(target < 500 ms: NOT met)',
+    console.log(
+      'crontab (real `crontab` of a throw-away user, whole CLI process per step; median of 5, 3 at 10,000):',
     );
-
-    const small = await cycle('200', asUser, write('small.yaml', jobsYaml('bench-small', 'crontab', 200)));
-    row('200 jobs: apply', small.apply!);
-    // whenever: the same 200 schedules as a schedule.rb, written with --update-crontab.
-    const whenever = spawnSync('sh', ['-c', 'command -v whenever'], { encoding: 'utf8' });
-    if (whenever.status !== 0) {
-      console.log('  whenever: skipped (install the Debian package ruby-whenever)');
-      return;
-    }
-    const rb: string[] = [];
-    for (let i = 0; i < 200; i++) {
-      const expr = [
-        `${i % 60} ${i % 24} * * *`,
-        `*/${(i % 29) + 1} * * * *`,
-        `${i % 60} ${i % 24} 1,15 * *`,
-        `0 ${i % 24} * * 1-5`,
-      ][i % 4];
-      rb.push(`every '${expr}' do\n  command "echo job ${i}"\nend`);
-    }
-    const schedule = write('schedule.rb', rb.join('\n') + '\n');
-    const runs: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      runs.push(
-        await timed('whenever', () =>
-          asUser('whenever', ['--update-crontab', 'bench', '--load-file', schedule]),
-        ),
+    console.log(
+      '      jobs   plan (new)        apply   no-change plan     whenever   apply/whenever   no-change/whenever',
+    );
+    const rows: Row[] = [];
+    for (const n of CRONTAB_SIZES) {
+      const file = write(`jobs-${n}.yaml`, jobsYaml(`bench-${n}`, 'crontab', n));
+      const rb = write(`schedule-${n}.rb`, wheneverRb(n));
+      const peer = hasWhenever
+        ? () =>
+            timed('whenever', () => asUser('whenever', ['--update-crontab', `bench-${n}`, '--load-file', rb]))
+        : undefined;
+      const r = await measure(asUser, file, n, peer);
+      if (peer) await asUser('whenever', ['--clear-crontab', `bench-${n}`, '--load-file', rb]);
+      rows.push(r);
+      console.log(
+        `  ${String(n).padStart(8)} ${fmt(r.plan)} ${fmt(r.apply)} ${fmt(r.noChange)}    ${r.peer ? fmt(r.peer) : '       —'}   ${r.peer ? ratio(r.apply, r.peer).padStart(14) : ''}   ${r.peer ? ratio(r.noChange, r.peer).padStart(18) : ''}`,
       );
     }
-    const w = median(runs);
-    row(`200 jobs: whenever --update-crontab (median of ${REPEATS})`, w);
-    console.log(`  ratio sched apply / whenever (200 jobs): ${(small.apply! / w).toFixed(2)}`);
-    await asUser('whenever', ['--clear-crontab', 'bench', '--load-file', schedule]);
+    if (!hasWhenever) console.log('  whenever: skipped (install the Debian package ruby-whenever)');
+    if (rows.length > 1)
+      console.log(
+        `  per job: apply ${slope(rows, 'apply')} ms, no-change plan ${slope(rows, 'noChange')} ms`,
+      );
   } finally {
     user.remove();
   }
@@ -135,22 +154,49 @@ async function systemdBench(): Promise<void> {
   const skip = systemdUserSkipReason();
   if (skip) return console.log(`systemd: skipped (${skip})`);
   const h = await startSystemdUser();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sched-bench-'));
   try {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sched-bench-'));
-    const file = path.join(dir, 'schedules.yaml');
-    writeFileSync(file, jobsYaml('bench-sd', 'systemd', 200));
-    console.log('systemd (real user manager, whole CLI process per step):');
-    const r = await cycle('systemd', h.exec, file);
-    row('200 jobs: plan (all new)', r.plan!);
-    row('200 jobs: apply (400 units, one daemon-reload)', r.apply!);
-    row(`200 jobs: no-change plan (median of ${REPEATS})`, r.noChange!);
-    rmSync(dir, { recursive: true, force: true });
+    console.log('systemd (real user manager, whole CLI process per step; median of 5):');
+    console.log('      jobs   plan (new)        apply   no-change plan');
+    const rows: Row[] = [];
+    for (const n of SYSTEMD_SIZES) {
+      const file = path.join(dir, `jobs-${n}.yaml`);
+      writeFileSync(file, jobsYaml(`bench-sd-${n}`, 'systemd', n));
+      const r = await measure(h.exec, file, n);
+      rows.push(r);
+      console.log(`  ${String(n).padStart(8)} ${fmt(r.plan)} ${fmt(r.apply)} ${fmt(r.noChange)}`);
+    }
+    console.log(`  per job: apply ${slope(rows, 'apply')} ms, no-change plan ${slope(rows, 'noChange')} ms`);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     await h.stop();
   }
 }
 
-console.log(`sched plan/apply benchmark — node ${process.version}, ${os.cpus().length} cores\n`);
+/** `sched --version` and `sched --help` beside `node -e ''`, interleaved. */
+async function startupBench(): Promise<void> {
+  const exec = localExec();
+  const R = 11;
+  const cases: [string, () => Promise<number>][] = [
+    ["node -e ''", () => timed('node', () => exec(process.execPath, ['-e', '']))],
+    ['sched --version', () => timed('version', () => exec(process.execPath, [SCHED_BIN, '--version']))],
+    ['sched --help', () => timed('help', () => exec(process.execPath, [SCHED_BIN, '--help']))],
+  ];
+  const times = new Map<string, number[]>(cases.map(([k]) => [k, []]));
+  for (let i = 0; i < R; i++) for (const [k, f] of cases) times.get(k)!.push(await f());
+  console.log(`start-up (median of ${R}, interleaved):`);
+  const floor = median(times.get("node -e ''")!);
+  for (const [k] of cases) {
+    const m = median(times.get(k)!);
+    console.log(`  ${k.padEnd(20)} ${fmt(m)}   ${ratio(m, floor)} of node -e ''`);
+  }
+}
+
+console.log(
+  `sched scale benchmark — node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}\n`,
+);
+await startupBench();
+console.log('');
 await crontabBench();
 console.log('');
 await systemdBench();
