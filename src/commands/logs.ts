@@ -41,6 +41,11 @@ export default class Logs extends BaseCommand {
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await followLog(jobLogFile(root, project, args.job), (t) => process.stdout.write(t), controller.signal);
+    try {
+      await followLog(jobLogFile(root, project, args.job), (t) => process.stdout.write(t), controller.signal);
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
   }
 }
