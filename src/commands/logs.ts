@@ -34,6 +34,8 @@ export default class Logs extends BaseCommand {
     const { stateRoot } = await import('../state/paths.js');
     const project = await resolveProjectName({ project: flags.project, file: flags.file });
     const root = stateRoot();
+    const { assertJobKnown } = await import('../services/job-lookup.js');
+    await assertJobKnown({ root, project, job: args.job, file: flags.file });
     const lines = jobLogTail(root, project, args.job, flags.number);
     for (const l of lines) process.stdout.write(`${l}\n`);
     if (!flags.follow) return;
