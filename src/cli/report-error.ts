@@ -22,8 +22,9 @@ export async function reportError(err: unknown): Promise<number> {
     return err.exitCode;
   }
   // A file-system error no caller put in words: still the path and the reason, not a bug report.
-  const fsError = err instanceof UserError ? undefined : fileSystemError(err);
-  if (fsError) return reportError(await inStateDir(fsError));
+  const fsError =
+    err instanceof FileSystemError ? err : err instanceof UserError ? undefined : fileSystemError(err);
+  if (fsError) err = await inStateDir(fsError);
   if (err instanceof UserError) {
     process.stderr.write(`Error: ${err.message}\n`);
     if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
