@@ -18,7 +18,8 @@ function missingFolders(dir: string): string[] {
       st = fs.statSync(current);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw fileSystemError(e, 'use the folder') ?? e;
+      // ENOTDIR: a file further up; the walk finds it and names it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fileSystemError(e, 'use the folder') ?? e;
     }
     if (st) {
       if (!st.isDirectory())
