@@ -75,3 +75,99 @@ export class InvalidConfigError extends UserError {
     this.name = 'InvalidConfigError';
   }
 }
+
+/** Why a file-system call failed, in words, and what the user can do; by errno code. */
+const FS_PROBLEMS: Record<string, { what: string; todo: string }> = {
+  ENOENT: {
+    what: 'it, or a folder on the way to it, does not exist',
+    todo: 'check the path, or create the missing folder',
+  },
+  ENOTDIR: {
+    what: 'a part of the path is a file, not a folder',
+    todo: 'check the path: every part before the last must be a folder',
+  },
+  EEXIST: { what: 'a file with that name already exists', todo: 'remove it, or choose another path' },
+  EISDIR: { what: 'it is a folder, where a file is needed', todo: 'give the path of a file' },
+  EACCES: { what: 'permission denied', todo: 'choose a path you can write to, or fix its permissions' },
+  EPERM: {
+    what: 'the operation is not permitted there',
+    todo: 'choose a path in an ordinary folder you own',
+  },
+  EROFS: { what: 'the file system is read-only', todo: 'choose a path on a writable file system' },
+  ENOSPC: { what: 'no space is left on the device', todo: 'free some space, or choose another file system' },
+  EDQUOT: { what: 'the disk quota is exhausted', todo: 'free some space, or choose another file system' },
+  ELOOP: { what: 'too many symbolic links (a link loop?)', todo: 'check the links on the path' },
+  ENAMETOOLONG: { what: 'the path, or a name in it, is too long', todo: 'choose a shorter path' },
+  EINVAL: { what: 'the file system does not accept this there', todo: 'choose a path in an ordinary folder' },
+  EBUSY: { what: 'it is busy (a mount point, or in use)', todo: 'choose another path' },
+  ETXTBSY: { what: 'it is in use', todo: 'choose another path' },
+  EMLINK: { what: 'the folder holds too many entries', todo: 'choose another folder' },
+  EXDEV: { what: 'it is on another file system', todo: 'choose a path on the same file system' },
+};
+
+/**
+ * A file-system call on a path sched was given or derives from the user's settings (an `--out`
+ * path, `$HOME`, `$SCHED_HOME`) failed for a reason outside sched: a user error, not a bug. The
+ * message names the path and the reason; the hint says what to do.
+ */
+export class FileSystemError extends UserError {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    message: string,
+    hint: string,
+  ) {
+    super(message, hint);
+    this.name = 'FileSystemError';
+  }
+}
+
+/**
+ * The {@link FileSystemError} for `err` when it is an errno error with a path and a known code,
+ * else undefined. `action` says what sched was doing (`save the plan to`, `create the folder`);
+ * without it, the failed system call is named. `hint` replaces the generic advice.
+ */
+export function fileSystemError(err: unknown, action?: string, hint?: string): FileSystemError | undefined {
+  if (err instanceof FileSystemError) return err;
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || typeof e.path !== 'string')
+    return undefined;
+  const problem = FS_PROBLEMS[e.code];
+  if (!problem) return undefined;
+  const doing = action ?? `${SYSCALL_WORDS[e.syscall ?? ''] ?? e.syscall ?? 'use'}`;
+  return new FileSystemError(
+    e.path,
+    e.code,
+    `cannot ${doing} ${e.path}: ${problem.what} (${e.code})`,
+    hint ?? `${problem.todo[0]!.toUpperCase()}${problem.todo.slice(1)}.`,
+  );
+}
+
+const SYSCALL_WORDS: Record<string, string> = {
+  open: 'open',
+  mkdir: 'create the folder',
+  rename: 'rename',
+  unlink: 'remove',
+  rmdir: 'remove the folder',
+  scandir: 'list the folder',
+  stat: 'read',
+  lstat: 'read',
+  read: 'read',
+  write: 'write',
+  chmod: 'change the mode of',
+  symlink: 'create the link',
+  copyfile: 'copy',
+  access: 'use',
+  realpath: 'resolve',
+};
+
+/**
+ * A command line sched cannot run: an unknown command or flag, a missing or extra argument, a
+ * flag value out of range. Exit 1 like every other error: 2 means only "changes present".
+ */
+export class UsageError extends UserError {
+  constructor(message: string, hint?: string) {
+    super(message, hint);
+    this.name = 'UsageError';
+  }
+}

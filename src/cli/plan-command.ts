@@ -4,6 +4,7 @@
  * `sched plan --detailed-exitcode` over and over).
  */
 import { writeFile } from 'node:fs/promises';
+import { fileSystemError } from '../errors.js';
 import { ignoreClosedStdout } from './stdout.js';
 
 export interface PlanCommandOptions {
@@ -26,7 +27,7 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   // Data for machines gets every job described; the text shows only what changes.
   const describeAll = Boolean(opts.json || opts.out);
   const { plan } = await makePlan({ file: opts.file, targets: opts.target, describeAll }, host);
-  if (opts.out) await writeFile(opts.out, JSON.stringify(planToJson(plan), null, 2) + '\n', { mode: 0o600 });
+  if (opts.out) await savePlan(opts.out, JSON.stringify(planToJson(plan), null, 2) + '\n');
   if (opts.json) {
     process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
   } else {
@@ -38,6 +39,15 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
       );
   }
   return opts.detailedExitcode && !isEmptyPlan(plan) ? 2 : 0;
+}
+
+/** Writes the saved plan (0600: it names commands and paths); a bad --out path is the user's to fix. */
+async function savePlan(out: string, text: string): Promise<void> {
+  try {
+    await writeFile(out, text, { mode: 0o600 });
+  } catch (e) {
+    throw fileSystemError(e, 'save the plan to', 'Give --out a file path in a folder you can write to.') ?? e;
+  }
 }
 
 /**

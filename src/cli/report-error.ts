@@ -3,7 +3,14 @@
  * error into words on stderr and an exit code, so that no problem a user can fix ends in a stack
  * trace, and the same problem reads the same whatever the entry.
  */
-import { BugError, ExternalCommandError, InvalidConfigError, UserError } from '../errors.js';
+import {
+  BugError,
+  ExternalCommandError,
+  fileSystemError,
+  FileSystemError,
+  InvalidConfigError,
+  UserError,
+} from '../errors.js';
 
 /** Prints `err` for the user and returns the exit code to end with. */
 export async function reportError(err: unknown): Promise<number> {
@@ -14,6 +21,10 @@ export async function reportError(err: unknown): Promise<number> {
     process.stderr.write(formatText(err.diagnostics, sources));
     return err.exitCode;
   }
+  // A file-system error no caller put in words: still the path and the reason, not a bug report.
+  const fsError =
+    err instanceof FileSystemError ? err : err instanceof UserError ? undefined : fileSystemError(err);
+  if (fsError) err = await inStateDir(fsError);
   if (err instanceof UserError) {
     process.stderr.write(`Error: ${err.message}\n`);
     if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
@@ -30,4 +41,34 @@ export async function reportError(err: unknown): Promise<number> {
   );
   if (process.env.SCHED_DEBUG) process.stderr.write(`${e.stack}\n`);
   return 1;
+}
+
+/**
+ * The error with a hint about where the path comes from when it lies in sched's state directory
+ * ($SCHED_HOME, else under $HOME or $XDG_STATE_HOME): the user set that location, not the path.
+ */
+async function inStateDir(err: FileSystemError): Promise<FileSystemError> {
+  const path = await import('node:path');
+  const { stateRoot } = await import('../state/paths.js');
+  let root: string;
+  try {
+    root = stateRoot();
+  } catch {
+    return err;
+  }
+  const rel = path.relative(root, err.path);
+  const inside = rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  const above = !inside && !path.relative(err.path, root).startsWith('..');
+  if (!inside && !above) return err;
+  const from = process.env.SCHED_HOME
+    ? '$SCHED_HOME'
+    : process.env.XDG_STATE_HOME
+      ? '$XDG_STATE_HOME'
+      : '$HOME';
+  return new FileSystemError(
+    err.path,
+    err.code,
+    err.message,
+    `sched keeps its state in ${root} (from ${from}): set SCHED_HOME to a folder you own, or fix ${from}.`,
+  );
 }

@@ -48,10 +48,8 @@ Only what this project installed is ever changed. Applying twice in a row report
       try {
         plan = planFromJson(JSON.parse(text));
       } catch (e) {
-        throw new UserError(
-          `${args.planfile} is not a sched plan: ${(e as Error).message}`,
-          'Make one with `sched plan --out FILE`.',
-        );
+        const { notASavedPlan } = await import('../cli/usage.js');
+        throw notASavedPlan(args.planfile, text, e);
       }
       outcome = await checkSavedPlan(plan, host);
     } else {

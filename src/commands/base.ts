@@ -8,9 +8,13 @@ export abstract class BaseCommand extends Command {
   protected override async catch(
     err: Error & { exitCode?: number; oclif?: { exit?: number } },
   ): Promise<unknown> {
-    // oclif's own parse errors (unknown flag, missing arg) and exits are already user-facing.
-    if (err.oclif && typeof err.oclif.exit === 'number') return super.catch(err);
     const { reportError } = await import('../cli/report-error.js');
+    // The command line itself is wrong (unknown flag, missing argument…): sched's words, exit 1.
+    const { isParseError, usageErrorFromParse } = await import('../cli/usage.js');
+    if (isParseError(err))
+      return this.exit(await reportError(usageErrorFromParse(err, this.id ?? '', this.ctor)));
+    // this.exit(code) from a command: already decided.
+    if (err.oclif && typeof err.oclif.exit === 'number') return super.catch(err);
     return this.exit(await reportError(err));
   }
 }

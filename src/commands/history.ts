@@ -28,7 +28,9 @@ export default class History extends BaseCommand {
     const { resolveProjectName } = await import('../run/project.js');
     const { jobHistory } = await import('../services/history.js');
     const { stateRoot } = await import('../state/paths.js');
+    const { assertJobKnown } = await import('../services/job-lookup.js');
     const project = await resolveProjectName({ project: flags.project, file: flags.file });
+    await assertJobKnown({ root: stateRoot(), project, job: args.job, file: flags.file });
     const runs = await jobHistory(stateRoot(), project, args.job, flags.number);
     if (flags.json) {
       this.log(JSON.stringify(runs, null, 2));

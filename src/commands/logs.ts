@@ -34,6 +34,8 @@ export default class Logs extends BaseCommand {
     const { stateRoot } = await import('../state/paths.js');
     const project = await resolveProjectName({ project: flags.project, file: flags.file });
     const root = stateRoot();
+    const { assertJobKnown } = await import('../services/job-lookup.js');
+    await assertJobKnown({ root, project, job: args.job, file: flags.file });
     const lines = jobLogTail(root, project, args.job, flags.number);
     for (const l of lines) process.stdout.write(`${l}\n`);
     if (!flags.follow) return;
@@ -41,6 +43,11 @@ export default class Logs extends BaseCommand {
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await followLog(jobLogFile(root, project, args.job), (t) => process.stdout.write(t), controller.signal);
+    try {
+      await followLog(jobLogFile(root, project, args.job), (t) => process.stdout.write(t), controller.signal);
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
   }
 }

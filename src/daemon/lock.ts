@@ -3,10 +3,11 @@
  * the daemon's pid. A lock whose pid is dead is taken over; so is one holding our own pid (a
  * container restarted with a persistent state volume: the new daemon is pid 1 again).
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { ensureDirNoSymlink } from '../platform/node.js';
+import { makeDirs } from '../platform/mkdirs.js';
 import { createLockFile, pidAlive } from '../state/lockfile.js';
 
 export const DAEMON_LOCK_FILE = 'daemon.lock';
@@ -70,7 +71,7 @@ export async function acquireDaemonLock(
   now = new Date(),
 ): Promise<DaemonLock> {
   const dir = embeddedRoot(stateRoot);
-  await mkdir(path.dirname(stateRoot), { recursive: true });
+  await makeDirs(path.dirname(stateRoot));
   await ensureDirNoSymlink(dir, 0o700, path.dirname(stateRoot));
   const file = daemonLockPath(stateRoot);
   const info: DaemonLockInfo = { pid: process.pid, startedAt: now.toISOString(), projects };

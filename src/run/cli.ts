@@ -4,7 +4,11 @@
  * bin/run.js may call `main(process.argv.slice(3))` when `process.argv[2] === 'run'`.
  */
 import { ignoreClosedStdout } from '../cli/stdout.js';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { unexpectedArguments } from '../cli/usage.js';
+
+/** The hint of every usage error, as oclif commands give it (src/cli/usage.ts). */
+const HELP = 'Run `sched run --help` for its usage.';
 import { runCommand, type RunCommandOptions } from '../services/run.js';
 
 export const RUN_USAGE = `Run a job the way the scheduler does: lock, log, timeout, retries, record.
@@ -28,7 +32,7 @@ export function parseRunArgs(argv: readonly string[]): RunCommandOptions & { hel
   const value = (i: number, name: string): string => {
     const v = args[i];
     if (v === undefined || v.startsWith('-'))
-      throw new UserError(`flag ${name} needs a value`, 'see sched run --help');
+      throw new UsageError(`flag ${name} of \`sched run\` needs a value`, HELP);
     return v;
   };
   for (let i = 0; i < args.length; i++) {
@@ -61,15 +65,14 @@ export function parseRunArgs(argv: readonly string[]): RunCommandOptions & { hel
         break;
       case '--':
         if (args[i + 1] !== undefined) {
-          if (out.job) throw new UserError(`unexpected argument '${args[i + 1]}'`);
+          if (out.job) throw unexpectedArguments([args[i + 1]!], 'run', { args: { job: {} } });
           out.job = args[i + 1];
         }
         i = args.length;
         break;
       default:
-        if (a.startsWith('-')) throw new UserError(`unknown flag ${name}`, 'see sched run --help');
-        if (out.job !== undefined)
-          throw new UserError(`unexpected argument '${a}'`, 'sched run takes one JOB');
+        if (a.startsWith('-')) throw new UsageError(`unknown flag ${name} for \`sched run\``, HELP);
+        if (out.job !== undefined) throw unexpectedArguments([a], 'run', { args: { job: {} } });
         out.job = a;
     }
   }

@@ -487,6 +487,8 @@ export class Wrapper {
             store.updateRunning({ ...running, pgid: pid, pgid_start: processStartTicks(pid) }),
         });
         reason = res.error;
+        // By hand, say why a command could not start (the log and history have it too).
+        if (res.error) this.notice(res.error);
       } catch (e) {
         reason = (e as Error).message;
         log.line('sched', reason);

@@ -115,10 +115,7 @@ export async function followLog(
   let pos = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   let ino = fs.statSync(file, { throwIfNoEntry: false })?.ino;
   while (!signal.aborted) {
-    await new Promise<void>((r) => {
-      const t = setTimeout(r, pollMs);
-      signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
-    });
+    await pause(pollMs, signal);
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (!st) continue;
     if (st.ino !== ino || st.size < pos) {
@@ -138,4 +135,20 @@ export async function followLog(
       }
     }
   }
+}
+
+/**
+ * Waits `ms`, or less if `signal` aborts. Removes its abort listener either way: a follow polls
+ * for hours, and a listener left per cycle grows memory and trips MaxListenersExceededWarning.
+ */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -3,12 +3,13 @@
  * host — for review, GitOps and golden tests. Refuses (exit 1) when a job cannot be expressed
  * exactly on that backend, with the job's position in schedules.yaml.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createBackend } from '../backends/registry.js';
 import type { RenderedFile } from '../backends/types.js';
-import { InvalidConfigError } from '../errors.js';
+import { fileSystemError, InvalidConfigError } from '../errors.js';
 import type { BackendName } from '../model/job.js';
+import { makeDirs } from '../platform/mkdirs.js';
 import { assertPlainName } from '../platform/node.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
@@ -36,14 +37,26 @@ export async function renderProjectFiles(
     : artifacts.map((a) => ({ name: a.id, content: a.content }));
 }
 
-/** Writes the files into `outDir` (created if needed); returns their paths. */
+/**
+ * Writes the files into `outDir` (created if needed); returns their paths. A folder that cannot
+ * be made or written to is the user's to fix: a FileSystemError naming the path, never a bug.
+ */
 export async function writeRenderedFiles(files: RenderedFile[], outDir: string): Promise<string[]> {
-  await mkdir(outDir, { recursive: true });
+  const hint = 'Give --out a folder you can write to (it is created if missing).';
+  try {
+    await makeDirs(outDir);
+  } catch (e) {
+    throw fileSystemError(e, 'create the --out folder', hint) ?? e;
+  }
   const written: string[] = [];
   for (const f of files) {
     assertPlainName(f.name);
     const target = path.join(outDir, f.name);
-    await writeFile(target, f.content);
+    try {
+      await writeFile(target, f.content);
+    } catch (e) {
+      throw fileSystemError(e, 'write', hint) ?? e;
+    }
     written.push(target);
   }
   return written;

@@ -23,10 +23,14 @@ export async function runNow(file: string, job: string, host: HostSettings): Pro
   const ctx = renderContext(host);
   const spec = await new AppliedSpecStore(ctx.stateDir).read(project.name, job);
   if (!spec) {
-    throw new UserError(
-      `job ${job} of project ${project.name} has not been applied on this host`,
-      'Run `sched apply` first.',
-    );
+    const { unknownJobError } = await import('./job-lookup.js');
+    throw await unknownJobError({
+      root: ctx.stateDir,
+      project: project.name,
+      job,
+      file,
+      fileJobs: project.jobs.map((j) => j.name),
+    });
   }
   if (!spec.job.enabled)
     throw new UserError(

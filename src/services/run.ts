@@ -71,10 +71,8 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     }
     const spec = readAppliedSpec(root, project, opts.job!);
     if (!spec) {
-      throw new UserError(
-        `job ${opts.job} of project ${project} has not been applied (run sched apply)`,
-        'sched run uses what was applied, not the YAML: run `sched apply` first',
-      );
+      const { unknownJobError } = await import('./job-lookup.js');
+      throw await unknownJobError({ root, project, job: opts.job!, file: opts.file, cwd: opts.cwd });
     }
     const outcome = await wrapper.run(spec, { trigger: opts.trigger });
     return outcome.result === 'interrupted' && stopSignal

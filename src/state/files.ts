@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { makeDirsSync } from '../platform/mkdirs.js';
 
 /** 0 where the platform has no O_NOFOLLOW (Windows): the lstat checks still apply there. */
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
@@ -33,10 +34,10 @@ function refuseLink(p: string): never {
 /**
  * Creates `dir` (`mode`, default 0700) and its missing parents below `base`, refusing any
  * component that is a symlink. `base` itself must exist or be creatable (it is created with
- * `recursive`). The one implementation: `ensureDirNoSymlink` in `platform/node.ts` wraps it.
+ * its parents). The one implementation: `ensureDirNoSymlink` in `platform/node.ts` wraps it.
  */
 export function ensureDirSync(dir: string, base: string, mode = DIR_MODE): void {
-  fs.mkdirSync(base, { recursive: true, mode });
+  makeDirsSync(base, mode); // not mkdir recursive: that never returns on procfs
   const rel = path.relative(base, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UserError(`${dir} is outside ${base}`);
   let current = base;

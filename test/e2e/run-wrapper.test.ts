@@ -298,7 +298,7 @@ describe.skipIf(!built)('sched run (compiled CLI)', () => {
     expect(r.stderr).toBe('to-err\n');
     const missing = await start(root, ['run', 'nope', '--project', 'e2e-run']).done;
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('job nope of project e2e-run has not been applied (run sched apply)');
+    expect(missing.stderr).toContain('Error: no job nope in project e2e-run\n');
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
 });
