@@ -41,11 +41,24 @@ export interface Lock {
   release(): Promise<void>;
 }
 
+/** A lock is held by a live process (and waiting, if allowed, did not see it freed). */
+export class LockHeldError extends UserError {
+  constructor(
+    message: string,
+    hint: string,
+    /** The holder, in words (see {@link describeHolder}). */
+    readonly holderText: string,
+  ) {
+    super(message, hint);
+    this.name = 'LockHeldError';
+  }
+}
+
 export interface LockWaitOptions {
   /** How long to wait for a held lock before giving up; 0: refuse at once. */
   timeoutMs?: number;
   /** Called once when the lock is held by someone else and we start waiting. */
-  onWait?: (holder: LockHolder, what: string) => void;
+  onWait?: (holder: LockHolder, what: string, timeoutMs: number) => void;
   /** Poll interval while waiting (ms). */
   pollMs?: number;
   /** For tests: the clock and the sleep. */
@@ -114,14 +127,15 @@ async function acquire(
     const holder = got.holder.record ?? ({} as LockHolder);
     if (now() >= deadline) {
       const waited = opts.timeoutMs ? ` (waited ${Math.round(opts.timeoutMs / 1000)} s)` : '';
-      throw new UserError(
+      throw new LockHeldError(
         `${what} is held by another sched process${waited}: ${describeHolder(holder)}`,
         `Wait for it to finish, or run again with --lock-timeout (e.g. --lock-timeout 5m) to wait for it. If that process is gone for good, remove ${file}.`,
+        describeHolder(holder),
       );
     }
     if (!announced) {
       announced = true;
-      opts.onWait?.(holder, what);
+      opts.onWait?.(holder, what, opts.timeoutMs ?? 0);
     }
     await sleep(Math.min(opts.pollMs ?? 250, Math.max(1, deadline - now())));
   }

@@ -77,7 +77,7 @@ Only what this project installed is ever changed. Applying twice in a row report
         },
       },
       host,
-      { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice(flags['lock-timeout']) },
+      { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice() },
       (e) => {
         if (!flags.json)
           process.stderr.write(`  ${e.phase}: ${e.count} change${e.count === 1 ? '' : 's'} on ${e.target}\n`);

@@ -49,7 +49,7 @@ Like apply, holds the project's apply lock from before the host is read until it
         },
       },
       host,
-      { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice(flags['lock-timeout']) },
+      { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice() },
     );
     if (result.status === 'declined') return this.exit(printCancellation(cancelled!));
     if (result.status === 'empty') return show(result.outcome.plan);

@@ -153,6 +153,24 @@ export async function executePlan(
 }
 
 /**
+ * How long an apply waits at least for a backend target's lock. Target locks are held only while
+ * another apply changes the host (never through a prompt), so waiting is short and better than
+ * refusing an apply because another project's happened to run at the same second.
+ */
+export const TARGET_LOCK_MIN_WAIT_MS = 60_000;
+
+/** For callers that hold the project lock already (`watch --apply`): see {@link executeHoldingProjectLock}. */
+export function executeUnderProjectLock(
+  plan: Plan,
+  outcome: PlanOutcome,
+  host: HostSettings,
+  onProgress: ApplyProgress = () => {},
+  lockOptions: LockOptions = {},
+): Promise<Plan['summary']> {
+  return executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
+}
+
+/**
  * Under the project lock: takes the lock of every backend target the plan writes (lock order:
  * sorted keys), re-checks that the file and what is installed are still what the plan was made
  * from, and only then changes anything.
@@ -170,12 +188,10 @@ async function executeHoldingProjectLock(
   const targets = [...new Set(changes.map((c) => c.target))]
     .filter((t): t is BackendName => t !== 'state')
     .map((t) => backendTargetKey(t, options));
-  const targetLock = await acquireTargetLocks(
-    outcome.ctx.stateDir,
-    targets,
-    commandLine(lockOptions),
-    lockOptions,
-  );
+  const targetLock = await acquireTargetLocks(outcome.ctx.stateDir, targets, commandLine(lockOptions), {
+    ...lockOptions,
+    timeoutMs: Math.max(lockOptions.timeoutMs ?? 0, TARGET_LOCK_MIN_WAIT_MS),
+  });
   try {
     await assertPlanCurrent(plan, outcome);
     return await applyChanges(plan, outcome, host, onProgress);
