@@ -6,8 +6,9 @@
  *   nothing, and the newer apply lands.
  * - issue 12.4: two projects applying to one crontab at the same moment (writes slowed by a
  *   crontab shim so that both read before either writes) both land, every round.
- * - issue 12.5: a second apply of the same project started while the first is running plans
- *   after it, so the result is exactly the second file (never the union).
+ * - issue 12.5: an apply whose reading of the host is slow (a crontab shim answers late) and a
+ *   newer apply of the project started meanwhile: the result is exactly the newer file, never
+ *   the union (the lock is taken before the host is read, and the plan re-checked under it).
  * - issue 11.6: at the prompt, "no", Ctrl-C and Ctrl-D cancel with exit 1, 130 and 1, one line.
  */
 import { spawn } from 'node:child_process';
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSkipReason, execAs, SCHED_BIN, sched } from './helpers/cli.js';
 import { createCronUser, cronUserSkipReason, type CronUser } from './helpers/cron-user.js';
-import { delayCrontabWrites } from '../reliability/tools/delay-crontab-writes.js';
+import { delayCrontabReads, delayCrontabWrites } from '../reliability/tools/delay-crontab-writes.js';
 import {
   promptSkipReason,
   startPromptSession,
@@ -64,10 +65,12 @@ describe.skipIf(skip)('apply locks on the real crontab of a throw-away user', ()
   let env: Record<string, string>;
   const sessions: PromptSession[] = [];
   const shimDir = fs.mkdtempSync(path.join(tmpdir(), 'sched-slow-crontab-'));
+  const lateReadDir = fs.mkdtempSync(path.join(tmpdir(), 'sched-late-crontab-'));
 
   beforeAll(() => {
     user = createCronUser();
     delayCrontabWrites(shimDir, 0.4);
+    delayCrontabReads(lateReadDir, 3);
     env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: user.home,
@@ -81,6 +84,7 @@ describe.skipIf(skip)('apply locks on the real crontab of a throw-away user', ()
     for (const s of sessions) s.kill();
     user?.remove();
     fs.rmSync(shimDir, { recursive: true, force: true });
+    fs.rmSync(lateReadDir, { recursive: true, force: true });
   });
 
   const as = () => execAs(user);
@@ -193,31 +197,31 @@ describe.skipIf(skip)('apply locks on the real crontab of a throw-away user', ()
     expect(lost).toBe(0);
   }, 180_000);
 
-  it('12.5: a second apply of the project started during the first plans after it: exactly the second file', async () => {
+  it('12.5: an apply whose host reading is slow, overtaken by a newer apply, never installs the union', async () => {
     const P = 'e2e-plan-late';
-    const jobsA = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`a${i}`, i]));
-    const jobsB = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`b${i}`, 10 + i]));
-    const slow = { PATH: `${shimDir}:${env.PATH}` };
-    write('same.yaml', yaml(P, jobsA));
-    const first = background(['apply', '--auto-approve', '-f', file('same.yaml')], slow);
-    const lockDir = path.join(user.home, '.local', 'state', 'sched', 'projects', P, 'locks', '.apply');
-    await until(
-      'the first apply to hold the lock',
-      20_000,
-      () => fs.existsSync(lockDir) && fs.readdirSync(lockDir).length > 0,
-    );
+    const jobsB = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`b${i}`, i]));
+    const jobsA = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`a${i}`, 10 + i]));
+    // The first apply (file B) reads the crontab slowly: its plan is out of date by the time it acts.
     write('same.yaml', yaml(P, jobsB));
-    const second = background(
-      ['apply', '--auto-approve', '--lock-timeout', '2m', '-f', file('same.yaml')],
-      slow,
+    const slowFirst = background(['apply', '--auto-approve', '-f', file('same.yaml')], {
+      PATH: `${lateReadDir}:${env.PATH}`,
+    });
+    const reads = path.join(lateReadDir, 'reads');
+    await until(
+      'the first apply to read the crontab',
+      30_000,
+      () => fs.readFileSync(reads, 'utf8').length > 0,
     );
-    const firstCode = await first.done;
-    // The first either finished before the file changed, or saw the change and applied nothing.
+    // Meanwhile the file changes to A and A is applied (it waits for the lock when it has to).
+    write('same.yaml', yaml(P, jobsA));
+    const newer = background(['apply', '--auto-approve', '--lock-timeout', '2m', '-f', file('same.yaml')]);
+    const firstCode = await slowFirst.done;
+    expect(await newer.done, newer.output()).toBe(0);
+    // The first either applied B before A's apply planned, or saw the file change and changed nothing.
     if (firstCode !== 0)
-      expect(first.output()).toMatch(/changed since this plan was made; nothing was changed/);
-    expect(await second.done, second.output()).toBe(0);
+      expect(slowFirst.output()).toMatch(/changed since this plan was made; nothing was changed/);
     expect(jobsIn(user.read(), P)).toEqual(
-      Object.fromEntries(Object.entries(jobsB).map(([k, v]) => [k, String(v)])),
+      Object.fromEntries(Object.entries(jobsA).map(([k, v]) => [k, String(v)])),
     );
     const plan = await sched(as(), ['plan', '--detailed-exitcode', '-f', file('same.yaml')]);
     expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
