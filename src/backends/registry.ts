@@ -2,6 +2,7 @@
  * Builds backends with their real OS ports, and picks one for `backend: auto`. Each backend's
  * module is imported only when that backend is used, so start-up stays light.
  */
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendChoice, BackendName } from '../model/job.js';
@@ -19,20 +20,55 @@ export interface HostOptions {
   platform?: NodeJS.Platform;
 }
 
+/** The systemd unit directory sched writes to for `options`. */
+function systemdUnitDir(options: HostOptions): string {
+  const env = options.env ?? process.env;
+  const home = options.homeDir ?? os.homedir();
+  return (options.systemdScope ?? 'user') === 'system'
+    ? '/etc/systemd/system'
+    : path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'systemd', 'user');
+}
+
+/**
+ * What a backend writes to, as a short file-name-safe key: two projects with the same key share
+ * one native target (one user crontab, one unit directory…) and must not change it at the same
+ * time (the apply service takes one lock per key).
+ */
+export function backendTargetKey(name: BackendName, options: HostOptions): string {
+  const tag = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+  switch (name) {
+    case 'systemd':
+      return `systemd-${options.systemdScope ?? 'user'}-${tag(systemdUnitDir(options))}`;
+    case 'crontab':
+      return `crontab-${tag(currentUser())}`;
+    case 'launchd':
+      return `launchd-${tag(path.join(options.homeDir ?? os.homedir(), 'Library', 'LaunchAgents'))}`;
+    case 'windows':
+      return `windows-${tag(currentUser())}`;
+    case 'kubernetes':
+      return 'kubernetes';
+    case 'embedded':
+      return `embedded-${tag(path.join(options.stateRoot, 'embedded'))}`;
+  }
+}
+
+function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? '');
+  }
+}
+
 /** Creates the named backend, wired to this host. */
 export async function createBackend(name: BackendName, options: HostOptions): Promise<Backend> {
-  const env = options.env ?? process.env;
   const runner = options.runner ?? new NodeRunner();
   const home = options.homeDir ?? os.homedir();
   switch (name) {
     case 'systemd': {
       const { SystemdBackend } = await import('./systemd/index.js');
       const scope = options.systemdScope ?? 'user';
-      const unitDir =
-        scope === 'system'
-          ? '/etc/systemd/system'
-          : path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'systemd', 'user');
-      return new SystemdBackend({ runner, dir: new NodeDirFs(unitDir), scope });
+      return new SystemdBackend({ runner, dir: new NodeDirFs(systemdUnitDir(options)), scope });
     }
     case 'crontab': {
       const { CrontabBackend } = await import('./crontab/index.js');

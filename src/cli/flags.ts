@@ -38,3 +38,22 @@ export const projectFileFlag = Flags.string({
   description: 'schedules file used to find the project',
   helpValue: 'FILE',
 });
+
+/**
+ * `--lock-timeout` of the commands that change the host: how long to wait for another sched
+ * process holding the apply lock. 0 (the default, as Terraform's) refuses at once, naming it.
+ * Returns milliseconds.
+ */
+export const lockTimeoutFlag = Flags.custom<number>({
+  description:
+    'how long to wait for another apply of this project (or of the same crontab/unit directory) to finish, e.g. 30s or 5m (default 0s: refuse at once)',
+  helpValue: 'DURATION',
+  default: 0,
+  parse: async (text) => {
+    const seconds = text.trim() === '0' ? 0 : (await import('../config/duration.js')).parseDuration(text);
+    if (seconds === undefined) {
+      throw new Error(`--lock-timeout expects a duration such as 0s, 30s, 5m or 1h (got '${text}')`);
+    }
+    return seconds * 1000;
+  },
+})();

@@ -1,18 +1,21 @@
 import { Args, Flags } from '@oclif/core';
 import { readFile } from 'node:fs/promises';
 import { BaseCommand } from './base.js';
-import { autoApproveFlag, fileFlag, scopeFlag, targetFlag } from '../cli/flags.js';
+import { autoApproveFlag, fileFlag, lockTimeoutFlag, scopeFlag, targetFlag } from '../cli/flags.js';
 import { UserError } from '../errors.js';
 
 export default class Apply extends BaseCommand {
   static override summary = "Make the host's scheduler match schedules.yaml";
   static override description = `Plans, shows the plan, asks for confirmation and applies it. With a saved plan (from \`sched plan --out\`), applies exactly that plan and refuses it when the file or the host changed since.
 
+The project's apply lock is held from before the host is read until the apply ends — through the confirmation prompt — so a second apply of the project waits (--lock-timeout) or is refused, naming the holder. Right before changing anything, the plan is checked again: if the file or what is installed changed meanwhile, nothing is changed.
+
 Only what this project installed is ever changed. Applying twice in a row reports no changes the second time. An interrupted apply is finished by the next one.`;
 
   static override examples = [
     '<%= config.bin %> apply',
     '<%= config.bin %> apply --auto-approve',
+    '<%= config.bin %> apply --auto-approve --lock-timeout 5m',
     '<%= config.bin %> plan --out plan.json && <%= config.bin %> apply plan.json',
   ];
 
@@ -24,6 +27,7 @@ Only what this project installed is ever changed. Applying twice in a row report
     file: fileFlag,
     target: targetFlag,
     'auto-approve': autoApproveFlag,
+    'lock-timeout': lockTimeoutFlag,
     json: Flags.boolean({ description: 'print the applied plan and summary as JSON' }),
     scope: scopeFlag,
   };
@@ -31,47 +35,67 @@ Only what this project installed is ever changed. Applying twice in a row report
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Apply);
     const { makePlan } = await import('../services/plan.js');
-    const { checkSavedPlan, executePlan } = await import('../services/apply.js');
+    const { applyUnderLock, checkSavedPlan, projectOfFile } = await import('../services/apply.js');
     const { defaultHost } = await import('../services/host.js');
     const { planFromJson, planToJson } = await import('../plan/view-json.js');
     const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
-    const { isEmptyPlan } = await import('../plan/types.js');
-    const { confirmOrRefuse } = await import('../cli/confirm.js');
+    const { ask, cancellation, printCancellation } = await import('../cli/confirm.js');
+    const { lockWaitNotice } = await import('../cli/lock-notice.js');
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
 
-    let plan;
-    let outcome;
+    let saved;
     if (args.planfile) {
       const text = await readFile(args.planfile, 'utf8').catch(() => {
         throw new UserError(`cannot read plan file ${args.planfile}`);
       });
       try {
-        plan = planFromJson(JSON.parse(text));
+        saved = planFromJson(JSON.parse(text));
       } catch (e) {
         const { notASavedPlan } = await import('../cli/usage.js');
         throw notASavedPlan(args.planfile, text, e);
       }
-      outcome = await checkSavedPlan(plan, host);
-    } else {
-      outcome = await makePlan({ file: flags.file, targets: flags.target }, host);
-      plan = outcome.plan;
-      if (!flags.json) process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
-      if (
-        !isEmptyPlan(plan) &&
-        !(await confirmOrRefuse('\nDo you want to apply these changes?', flags['auto-approve']))
-      ) {
-        process.stdout.write('Apply cancelled.\n');
-        return;
-      }
     }
-    const summary = await executePlan(plan, outcome, host, (e) => {
-      if (!flags.json)
-        process.stderr.write(`  ${e.phase}: ${e.count} change${e.count === 1 ? '' : 's'} on ${e.target}\n`);
-    });
+    const savedPlan = saved;
+    let cancelled: ReturnType<typeof cancellation> | undefined;
+    const result = await applyUnderLock(
+      {
+        project: savedPlan ? savedPlan.project : await projectOfFile(flags.file, host),
+        plan: () =>
+          savedPlan
+            ? checkSavedPlan(savedPlan, host)
+            : makePlan({ file: flags.file, targets: flags.target }, host),
+        decide: async (outcome) => {
+          if (savedPlan) return savedPlan;
+          if (!flags.json)
+            process.stdout.write(renderPlanText(outcome.plan, { color: shouldColor(process.stdout) }));
+          const answer = await ask('\nDo you want to apply these changes?', flags['auto-approve']);
+          if (answer === 'yes') return outcome.plan;
+          cancelled = cancellation(answer, 'Apply');
+          return undefined;
+        },
+      },
+      host,
+      { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice() },
+      (e) => {
+        if (!flags.json)
+          process.stderr.write(`  ${e.phase}: ${e.count} change${e.count === 1 ? '' : 's'} on ${e.target}\n`);
+      },
+    );
+    if (result.status === 'declined') {
+      return this.exit(printCancellation(cancelled!));
+    }
+    if (result.status === 'empty') {
+      if (!savedPlan && !flags.json)
+        process.stdout.write(renderPlanText(result.outcome.plan, { color: shouldColor(process.stdout) }));
+      if (flags.json) {
+        const shown = savedPlan ?? result.outcome.plan;
+        process.stdout.write(JSON.stringify({ ...planToJson(shown), applied: true }, null, 2) + '\n');
+      } else if (savedPlan) process.stdout.write('No changes to apply.\n');
+      return;
+    }
+    const { plan, summary } = result;
     if (flags.json) {
       process.stdout.write(JSON.stringify({ ...planToJson(plan), applied: true }, null, 2) + '\n');
-    } else if (isEmptyPlan(plan)) {
-      if (args.planfile) process.stdout.write('No changes to apply.\n');
     } else {
       process.stdout.write(
         `\nApply complete: ${summary.add} added, ${summary.change} changed, ${summary.delete} deleted.\n`,

@@ -1,10 +1,12 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
-import { autoApproveFlag, fileFlag, scopeFlag, targetFlag } from '../cli/flags.js';
+import { autoApproveFlag, fileFlag, lockTimeoutFlag, scopeFlag, targetFlag } from '../cli/flags.js';
 
 export default class Destroy extends BaseCommand {
   static override summary = 'Remove everything this project installed on this host';
-  static override description = `Plans the removal of every native entry and applied spec of the project (timers, crontab block, agents, tasks…), shows it, asks, and removes them. Other projects and anything sched did not write are untouched. Run history and logs are kept.`;
+  static override description = `Plans the removal of every native entry and applied spec of the project (timers, crontab block, agents, tasks…), shows it, asks, and removes them. Other projects and anything sched did not write are untouched. Run history and logs are kept.
+
+Like apply, holds the project's apply lock from before the host is read until it ends (a second apply or destroy waits up to --lock-timeout, or is refused naming the holder), and changes nothing if what is installed changed since the plan was shown.`;
 
   static override examples = ['<%= config.bin %> destroy', '<%= config.bin %> destroy --auto-approve'];
 
@@ -12,6 +14,7 @@ export default class Destroy extends BaseCommand {
     file: fileFlag,
     target: targetFlag,
     'auto-approve': autoApproveFlag,
+    'lock-timeout': lockTimeoutFlag,
     json: Flags.boolean({ description: 'print the destroy plan as JSON' }),
     scope: scopeFlag,
   };
@@ -19,29 +22,39 @@ export default class Destroy extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Destroy);
     const { makePlan } = await import('../services/plan.js');
-    const { executePlan } = await import('../services/apply.js');
+    const { applyUnderLock, projectOfFile } = await import('../services/apply.js');
     const { defaultHost } = await import('../services/host.js');
     const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
     const { planToJson } = await import('../plan/view-json.js');
-    const { isEmptyPlan } = await import('../plan/types.js');
-    const { confirmOrRefuse } = await import('../cli/confirm.js');
+    const { ask, cancellation, printCancellation } = await import('../cli/confirm.js');
+    const { lockWaitNotice } = await import('../cli/lock-notice.js');
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
-    const outcome = await makePlan({ file: flags.file, targets: flags.target, destroy: true }, host);
-    const { plan } = outcome;
-    if (!flags.json) process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
-    if (isEmptyPlan(plan)) return;
-    if (
-      !(await confirmOrRefuse(
-        `\nDestroy everything of project ${plan.project} listed above?`,
-        flags['auto-approve'],
-      ))
-    ) {
-      process.stdout.write('Destroy cancelled.\n');
-      return;
-    }
-    const summary = await executePlan(plan, outcome, host);
+    const show = (plan: Parameters<typeof renderPlanText>[0]) => {
+      if (!flags.json) process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
+    };
+    let cancelled: ReturnType<typeof cancellation> | undefined;
+    const result = await applyUnderLock(
+      {
+        project: await projectOfFile(flags.file, host),
+        plan: () => makePlan({ file: flags.file, targets: flags.target, destroy: true }, host),
+        decide: async ({ plan }) => {
+          show(plan);
+          const answer = await ask(
+            `\nDestroy everything of project ${plan.project} listed above?`,
+            flags['auto-approve'],
+          );
+          if (answer === 'yes') return plan;
+          cancelled = cancellation(answer, 'Destroy');
+          return undefined;
+        },
+      },
+      host,
+      { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice() },
+    );
+    if (result.status === 'declined') return this.exit(printCancellation(cancelled!));
+    if (result.status === 'empty') return show(result.outcome.plan);
     if (flags.json)
-      process.stdout.write(JSON.stringify({ ...planToJson(plan), applied: true }, null, 2) + '\n');
-    else process.stdout.write(`\nDestroy complete: ${summary.delete} deleted.\n`);
+      process.stdout.write(JSON.stringify({ ...planToJson(result.plan), applied: true }, null, 2) + '\n');
+    else process.stdout.write(`\nDestroy complete: ${result.summary.delete} deleted.\n`);
   }
 }

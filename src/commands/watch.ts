@@ -6,7 +6,9 @@ export default class Watch extends BaseCommand {
   static override summary = 'Re-plan (and with --apply, apply) every time schedules.yaml is saved';
   static override description = `Watches schedules.yaml and the env files it names. Runs one cycle at start, then one per save (debounced, so an editor's write-then-rename is one save) and prints a status line per cycle; with changes, the plan is printed above it.
 
-A file that is missing, empty, half-written or invalid changes nothing: its problems are printed and the installed jobs stay as they are. With --apply, a plan that deletes more than --max-delete jobs (default: half of the project's applied jobs, at least 1) is held back until the file changes again, or until you type yes and Enter (on a terminal).
+A file that is missing, empty, half-written or invalid changes nothing: its problems are printed and the installed jobs stay as they are. With --apply, adds and changes are applied, but deletions are held back (a file saved half-way looks exactly like one whose last jobs were removed): confirm them with \`sched apply\`, by typing yes and Enter (on a terminal), or let watch delete with --allow-delete. Even then, a plan that deletes more than --max-delete jobs (default: half of the project's applied jobs, at least 1) is held back whole.
+
+Each apply runs under the project's apply lock and re-checks its plan before changing anything, so a manual \`sched apply\` beside the watch is never undone: while one holds the lock, the watch waits and tries again.
 
 Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
 
@@ -19,12 +21,16 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
   static override flags = {
     file: fileFlag,
     apply: Flags.boolean({
-      description: 'apply each valid plan without asking (within --max-delete)',
+      description: 'apply each valid plan without asking (deletions only with --allow-delete)',
+      default: false,
+    }),
+    'allow-delete': Flags.boolean({
+      description: 'with --apply, let watch delete jobs removed from the file (within --max-delete)',
       default: false,
     }),
     'max-delete': Flags.integer({
       description:
-        'hold back plans deleting more jobs than this (default: half the applied jobs, at least 1)',
+        'with --allow-delete, hold back plans deleting more jobs than this (default: half the applied jobs, at least 1)',
       min: 0,
       helpValue: 'N',
     }),
@@ -49,7 +55,13 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
     const tty = Boolean(process.stdin.isTTY);
 
     const session = new WatchSession(
-      { file: flags.file, apply: flags.apply, maxDelete: flags['max-delete'], debounceMs: flags.debounce },
+      {
+        file: flags.file,
+        apply: flags.apply,
+        allowDelete: flags['allow-delete'],
+        maxDelete: flags['max-delete'],
+        debounceMs: flags.debounce,
+      },
       await defaultWatchDeps(host),
       (event) => {
         if (event.type === 'watching') {
@@ -68,7 +80,11 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
           out(statusLine(r, flags.apply) + '\n');
           const hint = (r.error as { hint?: string } | undefined)?.hint;
           if (r.status === 'failed' && hint) out(`  Hint: ${hint}\n`);
-          if (r.status === 'held') {
+          if (r.status === 'held' && r.heldJobs) {
+            out(
+              `  Not deleted: ${r.heldJobs.join(', ')}. To delete, run \`sched apply\`${tty ? ", type 'yes' and Enter here" : ''}, or restart with \`sched watch --apply --allow-delete\`; if the file was saved half-way, save it again.\n`,
+            );
+          } else if (r.status === 'held') {
             out(
               `  Nothing was applied. Save the file again to re-plan${tty ? ", or type 'yes' and Enter to apply this plan" : ''}.\n`,
             );

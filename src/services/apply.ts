@@ -2,17 +2,25 @@
  * Executes a plan: writes the applied specs, hands each backend its artifact changes, removes
  * the specs of deleted jobs. Idempotent and resumable: everything is derived from what is
  * really installed, so after an interruption the next plan shows exactly what is left.
+ *
+ * Concurrency (see apply/lock.ts for the locks and their order): a plan is made under the
+ * project's apply lock and executed under it plus the lock of every backend target it writes,
+ * after re-checking that the file and the host are still what the plan was made from. So a late
+ * "yes" never executes an out-of-date plan, and two projects never rewrite one crontab at once.
  */
 import path from 'node:path';
 import type { ArtifactChange, Backend } from '../backends/types.js';
-import { acquireApplyLock } from '../apply/lock.js';
+import { acquireApplyLock, acquireTargetLocks, type LockWaitOptions } from '../apply/lock.js';
+import { backendTargetKey } from '../backends/registry.js';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../model/job.js';
-import { specFromArtifact } from '../plan/spec-artifacts.js';
-import type { Plan, PlannedArtifactChange } from '../plan/types.js';
+import { hostFingerprint, type FoundArtifact } from '../plan/compute.js';
+import { installedSpecArtifact, specFromArtifact } from '../plan/spec-artifacts.js';
+import { isEmptyPlan, type Plan, type PlannedArtifactChange } from '../plan/types.js';
 import { AppliedSpecStore } from '../state/applied.js';
-import type { HostSettings } from './host.js';
-import { makePlan } from './plan.js';
+import { stateRoot } from '../state/paths.js';
+import { hostOptions, type HostSettings } from './host.js';
+import { hashFile, makePlan } from './plan.js';
 import type { PlanOutcome } from './plan.js';
 
 export interface ApplyProgress {
@@ -40,52 +48,216 @@ export async function checkSavedPlan(saved: Plan, host: HostSettings): Promise<P
   return fresh;
 }
 
-/** Applies `plan` through the backends of `outcome`. Returns the plan's summary. */
+/** How an apply waits for the locks, and how it names itself in them. */
+export interface LockOptions extends LockWaitOptions {
+  /** The command line recorded in the locks (shown to a second apply). */
+  command?: string;
+}
+
+/** Why nothing was applied although the user said yes: the plan no longer describes the host or the file. */
+export class StalePlanError extends UserError {
+  constructor(message: string) {
+    super(
+      `${message}; nothing was changed`,
+      'Run the command again to plan against the file and the host as they are now.',
+    );
+    this.name = 'StalePlanError';
+  }
+}
+
+function commandLine(opts: LockOptions): string {
+  return opts.command ?? ['sched', ...process.argv.slice(2)].join(' ');
+}
+
+/** What {@link applyUnderLock} did. */
+export type LockedApplyResult =
+  | { status: 'applied'; outcome: PlanOutcome; plan: Plan; summary: Plan['summary'] }
+  | { status: 'empty'; outcome: PlanOutcome }
+  | { status: 'declined'; outcome: PlanOutcome };
+
+/**
+ * The whole apply, Terraform-style: takes the project's apply lock BEFORE anything is read from
+ * the host, plans under it, lets `decide` show the plan and ask (still holding the lock, so a
+ * second apply waits or is refused instead of being undone by a late "yes"), then changes the
+ * host under the target locks after re-checking that neither the file nor the host changed.
+ *
+ * `decide` returns the plan to execute (the plan itself, a reduced one, or a saved one) or
+ * undefined to change nothing; it is not called for an empty plan.
+ */
+export async function applyUnderLock(
+  request: {
+    /** The project whose lock to take: from the file (see {@link projectOfFile}) or named. */
+    project: string;
+    /** Makes the plan; runs under the project lock. */
+    plan: () => Promise<PlanOutcome>;
+    decide: (outcome: PlanOutcome) => Promise<Plan | undefined>;
+  },
+  host: HostSettings,
+  lockOptions: LockOptions = {},
+  onProgress: ApplyProgress = () => {},
+): Promise<LockedApplyResult> {
+  const lock = await acquireApplyLock(
+    stateRoot(host.env),
+    request.project,
+    commandLine(lockOptions),
+    lockOptions,
+  );
+  try {
+    const outcome = await request.plan();
+    if (outcome.plan.project !== request.project) {
+      // The file was edited to another project between reading its name and planning.
+      throw new StalePlanError(
+        `${path.basename(outcome.plan.file)} changed while it was being planned (project ${request.project} became ${outcome.plan.project})`,
+      );
+    }
+    if (isEmptyPlan(outcome.plan)) return { status: 'empty', outcome };
+    const plan = await request.decide(outcome);
+    if (!plan) return { status: 'declined', outcome };
+    const summary = await executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
+    return { status: 'applied', outcome, plan, summary };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The project a schedules file declares (loading it as a plan would; errors are the plan's). */
+export async function projectOfFile(file: string, host: HostSettings): Promise<string> {
+  const { loadValidProject } = await import('./plan.js');
+  return (await loadValidProject(path.resolve(file), host, file)).project.name;
+}
+
+/**
+ * Applies `plan` through the backends of `outcome`, taking the locks itself: the project lock,
+ * then the target locks, re-checking under them that the plan is still current. For callers
+ * that plan and apply in one go (add, import); `apply` and `destroy` use {@link applyUnderLock}.
+ */
 export async function executePlan(
   plan: Plan,
   outcome: PlanOutcome,
   host: HostSettings,
   onProgress: ApplyProgress = () => {},
+  lockOptions: LockOptions = {},
 ): Promise<Plan['summary']> {
-  const changes = plan.jobs.flatMap((j) => j.changes);
-  if (changes.length === 0) return plan.summary;
+  if (plan.jobs.every((j) => j.changes.length === 0)) return plan.summary;
   const lock = await acquireApplyLock(
     outcome.ctx.stateDir,
     plan.project,
-    plan.backend,
-    process.argv.slice(1).join(' '),
+    commandLine(lockOptions),
+    lockOptions,
   );
   try {
-    const store = new AppliedSpecStore(outcome.ctx.stateDir);
-    const stateChanges = changes.filter((c) => c.target === 'state');
-    // Specs first: a timer that fires the moment it is enabled must find the spec it runs.
-    const writes = stateChanges.filter((c) => c.action !== 'delete');
-    await store.writeMany(
-      writes.map((change) => specFromArtifact(change.after!.content, plan.file, host.now)),
-    );
-    if (writes.length) onProgress({ phase: 'state', target: 'state', count: writes.length });
-
-    const byBackend = new Map<BackendName, ArtifactChange[]>();
-    for (const change of changes) {
-      if (change.target === 'state') continue;
-      const list = byBackend.get(change.target) ?? [];
-      list.push(stripPlanFields(change));
-      byBackend.set(change.target, list);
-    }
-    for (const [name, list] of byBackend) {
-      const backend: Backend | undefined = outcome.backends.get(name);
-      if (!backend) throw new UserError(`the plan changes backend ${name}, which is not available here`);
-      await backend.apply(plan.project, list);
-      onProgress({ phase: 'backend', target: name, count: list.length });
-    }
-
-    // Specs of removed jobs last: their entries are gone, nothing can fire them any more.
-    const removals = stateChanges.filter((c) => c.action === 'delete');
-    for (const change of removals) await store.remove(plan.project, change.job);
-    if (removals.length) onProgress({ phase: 'cleanup', target: 'state', count: removals.length });
+    return await executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * How long an apply waits at least for a backend target's lock. Target locks are held only while
+ * another apply changes the host (never through a prompt), so waiting is short and better than
+ * refusing an apply because another project's happened to run at the same second.
+ */
+export const TARGET_LOCK_MIN_WAIT_MS = 60_000;
+
+/** For callers that hold the project lock already (`watch --apply`): see {@link executeHoldingProjectLock}. */
+export function executeUnderProjectLock(
+  plan: Plan,
+  outcome: PlanOutcome,
+  host: HostSettings,
+  onProgress: ApplyProgress = () => {},
+  lockOptions: LockOptions = {},
+): Promise<Plan['summary']> {
+  return executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
+}
+
+/**
+ * Under the project lock: takes the lock of every backend target the plan writes (lock order:
+ * sorted keys), re-checks that the file and what is installed are still what the plan was made
+ * from, and only then changes anything.
+ */
+async function executeHoldingProjectLock(
+  plan: Plan,
+  outcome: PlanOutcome,
+  host: HostSettings,
+  lockOptions: LockOptions,
+  onProgress: ApplyProgress,
+): Promise<Plan['summary']> {
+  const changes = plan.jobs.flatMap((j) => j.changes);
+  if (changes.length === 0) return plan.summary;
+  const options = hostOptions(host);
+  const targets = [...new Set(changes.map((c) => c.target))]
+    .filter((t): t is BackendName => t !== 'state')
+    .map((t) => backendTargetKey(t, options));
+  const targetLock = await acquireTargetLocks(outcome.ctx.stateDir, targets, commandLine(lockOptions), {
+    ...lockOptions,
+    timeoutMs: Math.max(lockOptions.timeoutMs ?? 0, TARGET_LOCK_MIN_WAIT_MS),
+  });
+  try {
+    await assertPlanCurrent(plan, outcome);
+    return await applyChanges(plan, outcome, host, onProgress);
+  } finally {
+    await targetLock.release();
+  }
+}
+
+/**
+ * Refuses a plan whose file or host changed since it was made (a newer apply landed, a hand
+ * edit, another checkout): executing it would undo that change. Reads only this project's
+ * artifacts, so another project's apply to a shared crontab does not make it stale.
+ */
+export async function assertPlanCurrent(plan: Plan, outcome: PlanOutcome): Promise<void> {
+  const name = path.basename(plan.file);
+  if (!plan.destroy && plan.fileHash.startsWith('sha256:')) {
+    const now = await hashFile(plan.file).catch(() => 'missing');
+    if (now !== plan.fileHash) throw new StalePlanError(`${name} changed since this plan was made`);
+  }
+  const store = new AppliedSpecStore(outcome.ctx.stateDir);
+  const applied = await store.list(plan.project);
+  const installed: FoundArtifact[] = applied.map(installedSpecArtifact);
+  for (const b of outcome.backends.values()) {
+    b.useJobs?.(applied.filter((s) => s.backend === b.name).map((s) => s.job));
+    for (const a of await b.readInstalled(plan.project)) installed.push({ ...a, target: b.name });
+  }
+  if (hostFingerprint(installed) !== plan.hostFingerprint) {
+    throw new StalePlanError(
+      `what is installed for project ${plan.project} changed since this plan was made (another apply, or a hand edit)`,
+    );
+  }
+}
+
+/** The changes themselves; the caller holds every lock and has re-checked the plan. */
+async function applyChanges(
+  plan: Plan,
+  outcome: PlanOutcome,
+  host: HostSettings,
+  onProgress: ApplyProgress,
+): Promise<Plan['summary']> {
+  const changes = plan.jobs.flatMap((j) => j.changes);
+  const store = new AppliedSpecStore(outcome.ctx.stateDir);
+  const stateChanges = changes.filter((c) => c.target === 'state');
+  // Specs first: a timer that fires the moment it is enabled must find the spec it runs.
+  const writes = stateChanges.filter((c) => c.action !== 'delete');
+  await store.writeMany(writes.map((change) => specFromArtifact(change.after!.content, plan.file, host.now)));
+  if (writes.length) onProgress({ phase: 'state', target: 'state', count: writes.length });
+
+  const byBackend = new Map<BackendName, ArtifactChange[]>();
+  for (const change of changes) {
+    if (change.target === 'state') continue;
+    const list = byBackend.get(change.target) ?? [];
+    list.push(stripPlanFields(change));
+    byBackend.set(change.target, list);
+  }
+  for (const [name, list] of byBackend) {
+    const backend: Backend | undefined = outcome.backends.get(name);
+    if (!backend) throw new UserError(`the plan changes backend ${name}, which is not available here`);
+    await backend.apply(plan.project, list);
+    onProgress({ phase: 'backend', target: name, count: list.length });
+  }
+
+  // Specs of removed jobs last: their entries are gone, nothing can fire them any more.
+  const removals = stateChanges.filter((c) => c.action === 'delete');
+  for (const change of removals) await store.remove(plan.project, change.job);
+  if (removals.length) onProgress({ phase: 'cleanup', target: 'state', count: removals.length });
   return plan.summary;
 }
 

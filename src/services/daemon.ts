@@ -248,7 +248,8 @@ async function watchRecords(root: string, onChange: () => void): Promise<{ close
   let timer: NodeJS.Timeout | undefined;
   const watcher = watch(root, { ignoreInitial: true, depth: 1, followSymlinks: false });
   watcher.on('all', (_event, file) => {
-    if (path.basename(file) === 'daemon.lock') return;
+    // The daemon lock (a directory, with the fresh directories of its acquisitions) is no record.
+    if (file.split(path.sep).some((part) => part.startsWith('daemon.lock'))) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(onChange, 100);
   });

@@ -6,8 +6,14 @@
  * Safety rules, in order:
  * - a file that is missing, empty, half-written or invalid changes nothing (the cycle reports
  *   its diagnostics and the installed jobs stay as they are);
- * - a plan that deletes more than `maxDelete` jobs is held back until the file changes again
- *   or the user confirms (a half-saved file that still parses looks exactly like that);
+ * - deletions are held back: a file saved half-way that still parses (cut at a job boundary)
+ *   looks exactly like a file whose last jobs were removed, so watch never deletes on its own.
+ *   Adds and changes go ahead; the deletions wait until the user confirms (`sched apply`, or
+ *   'yes' on watch's terminal) or the file changes again. With `allowDelete`, a plan deleting at
+ *   most `maxDelete` jobs is applied whole, and a larger one is held back whole;
+ * - every apply cycle plans and applies under the project's apply lock, re-checking the plan
+ *   before changing anything (services/apply.ts), so watch never undoes a manual apply running
+ *   beside it; when another apply holds the lock, the cycle waits and retries;
  * - cycles never overlap: a save during a cycle queues one more cycle after it.
  *
  * The file's directory is watched, not the file, so an editor's write-to-temp-then-rename and a
@@ -20,7 +26,7 @@ import type { Plan } from '../plan/types.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import type { PlanOutcome } from './plan.js';
 
-export type CycleStatus = 'unchanged' | 'planned' | 'applied' | 'held' | 'invalid' | 'failed';
+export type CycleStatus = 'unchanged' | 'planned' | 'applied' | 'held' | 'invalid' | 'failed' | 'busy';
 
 /** What one cycle found and did. */
 export interface CycleResult {
@@ -35,9 +41,18 @@ export interface CycleResult {
   source?: string;
   /** failed: what went wrong (planning or applying). */
   error?: Error;
-  /** held: how many jobs the plan deletes, and the limit it exceeds. */
+  /** held: how many jobs the plan deletes, and the limit it exceeds (with allowDelete). */
   deletes?: number;
   maxDelete?: number;
+  /**
+   * held without allowDelete: the jobs whose deletion waits for a confirmation; the rest of the
+   * plan (`applied`) went ahead.
+   */
+  heldJobs?: string[];
+  /** held: what was applied of the plan (adds and changes), when anything was. */
+  applied?: Plan['summary'];
+  /** busy: who holds the apply lock (the cycle is retried until it is free). */
+  holder?: string;
 }
 
 export type WatchEvent =
@@ -56,8 +71,13 @@ export interface DirWatcher {
 export interface WatchDeps {
   /** Plan the file (throws InvalidConfigError for a bad file). */
   plan(file: string): Promise<PlanOutcome>;
-  /** Apply a plan; returns its summary. */
-  execute(outcome: PlanOutcome): Promise<Plan['summary']>;
+  /**
+   * Runs `body` holding the apply lock of the file's project (throws {@link LockBusyError} at
+   * once when another process holds it). Apply cycles plan and execute inside it.
+   */
+  locked<T>(file: string, body: () => Promise<T>): Promise<T>;
+  /** Apply `plan` (all of `outcome.plan`, or a part of it), under the lock; returns its summary. */
+  execute(outcome: PlanOutcome, plan: Plan): Promise<Plan['summary']>;
   /** How many jobs of the project are applied now (the base of the default max-delete). */
   appliedJobCount(outcome: PlanOutcome): Promise<number>;
   /** Watches directories (depth 0); calls `onPath` with the absolute path of each changed entry. Resolves when ready. */
@@ -70,13 +90,36 @@ export interface WatchDeps {
 export interface WatchOptions {
   file: string;
   apply: boolean;
-  /** Hold back plans deleting more jobs than this. Default: half the applied jobs, at least 1. */
+  /** Let watch delete jobs (within maxDelete); without it, deletions wait for a confirmation. */
+  allowDelete?: boolean;
+  /** With allowDelete: hold back plans deleting more jobs than this. Default: half the applied jobs, at least 1. */
   maxDelete?: number;
   /** Quiet time after the last event before a cycle starts. Default 300 ms. */
   debounceMs?: number;
+  /** How soon a cycle that found the apply lock held is tried again. Default 2 s. */
+  retryMs?: number;
 }
 
 export const DEFAULT_DEBOUNCE_MS = 300;
+export const DEFAULT_RETRY_MS = 2000;
+
+/** Another process holds the apply lock: the cycle is retried later rather than failed. */
+export class LockBusyError extends Error {
+  constructor(
+    message: string,
+    readonly holder: string,
+  ) {
+    super(message);
+    this.name = 'LockBusyError';
+  }
+}
+
+/** The part of a plan without its deletions (jobs and project-wide entries): what watch applies on its own. */
+export function withoutDeletions(plan: Plan): Plan {
+  const jobs = plan.jobs.filter((j) => j.action !== 'delete');
+  const count = (action: string) => jobs.filter((j) => j.job !== '' && j.action === action).length;
+  return { ...plan, jobs, summary: { add: count('create'), change: count('update'), delete: 0 } };
+}
 
 /** Jobs a plan deletes (the project-wide entry `''` is not a job). */
 export function deletedJobs(plan: Plan): number {
@@ -100,8 +143,11 @@ export class WatchSession {
   private pending = false;
   private pendingConfirm = false;
   private closed = false;
-  /** The file hash of a plan held back by the max-delete rule, until the file changes or the user confirms. */
+  /** The file hash of a plan held back (its deletions, or all of it), until the file changes or the user confirms. */
   private held?: string;
+  /** A retry of a cycle that found the lock held is scheduled; its status was reported once. */
+  private retry: unknown;
+  private busyReported = false;
 
   constructor(
     private readonly options: WatchOptions,
@@ -149,6 +195,8 @@ export class WatchSession {
     this.closed = true;
     if (this.timer !== undefined) this.deps.clearTimer(this.timer);
     this.timer = undefined;
+    if (this.retry !== undefined) this.deps.clearTimer(this.retry);
+    this.retry = undefined;
     await this.watcher?.close();
     await this.idle();
     this.onEvent({ type: 'closed' });
@@ -194,17 +242,39 @@ export class WatchSession {
     const report = (r: Omit<CycleResult, 'at' | 'trigger'>) =>
       this.onEvent({ type: 'cycle', result: { at, trigger, ...r } });
 
-    let outcome: PlanOutcome;
+    if (this.retry !== undefined) this.deps.clearTimer(this.retry);
+    this.retry = undefined;
     try {
-      outcome = await this.deps.plan(this.options.file);
+      if (!this.options.apply) await this.decide(await this.deps.plan(this.options.file), confirmed, report);
+      else
+        await this.deps.locked(this.options.file, async () =>
+          this.decide(await this.deps.plan(this.options.file), confirmed, report),
+        );
+      this.busyReported = false;
     } catch (error) {
-      if (error instanceof InvalidConfigError) {
+      if (error instanceof LockBusyError) {
+        // A manual apply (or another watch) is at work: never race it; try again shortly.
+        if (confirmed) this.pendingConfirm = true;
+        if (!this.busyReported) report({ status: 'busy', holder: error.holder, error });
+        this.busyReported = true;
+        this.retry = this.deps.setTimer(() => {
+          this.retry = undefined;
+          this.startCycle(this.pendingConfirm ? 'confirm' : 'change');
+        }, this.options.retryMs ?? DEFAULT_RETRY_MS);
+      } else if (error instanceof InvalidConfigError) {
         report({ status: 'invalid', diagnostics: [...error.diagnostics], source: error.source });
       } else {
-        report({ status: 'failed', error: error as Error });
+        report({ status: 'failed', error: error as Error }); // the held plan (if any) stays held
       }
-      return; // the held plan (if any) stays held: nothing new to decide on
     }
+  }
+
+  /** Given a plan (under the lock when applying): report it, apply it, or hold back what must wait. */
+  private async decide(
+    outcome: PlanOutcome,
+    confirmed: boolean,
+    report: (r: Omit<CycleResult, 'at' | 'trigger'>) => void,
+  ): Promise<void> {
     this.follow(outcome);
     const plan = outcome.plan;
     const heldHash = this.held;
@@ -215,17 +285,31 @@ export class WatchSession {
 
     const deletes = deletedJobs(plan);
     const approved = confirmed && heldHash === plan.fileHash;
+    let toApply = plan;
     if (!approved && deletes > 0) {
-      const maxDelete = this.options.maxDelete ?? defaultMaxDelete(await this.deps.appliedJobCount(outcome));
-      if (deletes > maxDelete) {
-        this.held = plan.fileHash;
-        return report({ status: 'held', plan, deletes, maxDelete });
+      if (this.options.allowDelete) {
+        const maxDelete =
+          this.options.maxDelete ?? defaultMaxDelete(await this.deps.appliedJobCount(outcome));
+        if (deletes > maxDelete) {
+          this.held = plan.fileHash;
+          return report({ status: 'held', plan, deletes, maxDelete });
+        }
+      } else {
+        toApply = withoutDeletions(plan);
       }
     }
-    try {
-      await this.deps.execute(outcome);
-    } catch (error) {
-      return report({ status: 'failed', plan, error: error as Error });
+    let applied: Plan['summary'] | undefined;
+    if (toApply.jobs.some((j) => j.changes.length > 0)) {
+      try {
+        applied = await this.deps.execute(outcome, toApply);
+      } catch (error) {
+        return report({ status: 'failed', plan, error: error as Error });
+      }
+    }
+    if (toApply !== plan) {
+      this.held = plan.fileHash;
+      const heldJobs = plan.jobs.filter((j) => j.job !== '' && j.action === 'delete').map((j) => j.job);
+      return report({ status: 'held', plan, deletes, heldJobs, ...(applied ? { applied } : {}) });
     }
     report({ status: 'applied', plan });
   }
@@ -250,11 +334,27 @@ export class WatchSession {
 /** Real dependencies: the plan and apply services, chokidar, the system clock. */
 export async function defaultWatchDeps(host: import('./host.js').HostSettings): Promise<WatchDeps> {
   const { makePlan } = await import('./plan.js');
-  const { executePlan } = await import('./apply.js');
+  const { executeUnderProjectLock, projectOfFile } = await import('./apply.js');
+  const { acquireApplyLock, LockHeldError } = await import('../apply/lock.js');
+  const { stateRoot } = await import('../state/paths.js');
   const { watch } = await import('chokidar');
   return {
     plan: (file) => makePlan({ file }, { ...host, now: new Date() }),
-    execute: (outcome) => executePlan(outcome.plan, outcome, { ...host, now: new Date() }),
+    async locked(file, body) {
+      const project = await projectOfFile(file, host);
+      const lock = await acquireApplyLock(stateRoot(host.env), project, 'sched watch --apply').catch(
+        (e: unknown) => {
+          if (e instanceof LockHeldError) throw new LockBusyError(e.message, e.holderText);
+          throw e;
+        },
+      );
+      try {
+        return await body();
+      } finally {
+        await lock.release();
+      }
+    },
+    execute: (outcome, plan) => executeUnderProjectLock(plan, outcome, { ...host, now: new Date() }),
     appliedJobCount: async (outcome) =>
       (await new AppliedSpecStore(outcome.ctx.stateDir).list(outcome.project.name)).length,
     async watch(dirs, onPath) {
@@ -306,7 +406,14 @@ export function statusLine(r: CycleResult, apply: boolean): string {
     case 'planned':
       return `${head} ${counts(r.plan!)} — ${apply ? 'not applied' : 'not applied (watching without --apply)'}`;
     case 'held':
+      if (r.heldJobs) {
+        const done = r.applied ? `applied ${r.applied.add} added, ${r.applied.change} changed; ` : '';
+        const names = r.heldJobs.join(', ');
+        return `${head} ${counts(r.plan!)} — ${done}held back: deleting ${r.heldJobs.length} job${r.heldJobs.length === 1 ? '' : 's'} (${names}) waits for your confirmation`;
+      }
       return `${head} ${counts(r.plan!)} — held back: it deletes ${r.deletes} jobs, more than --max-delete ${r.maxDelete}`;
+    case 'busy':
+      return `${head} waiting: another apply holds the lock (${r.holder ?? 'unknown'}); trying again shortly — nothing changed`;
     case 'applied':
       return `${head} ${counts(r.plan!)} — applied`;
   }

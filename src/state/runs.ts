@@ -86,35 +86,9 @@ export interface SweepContext {
   reap?: (record: RunRecord) => Promise<boolean>;
 }
 
-/**
- * When a process started (Linux: clock ticks since boot, field 22 of /proc/PID/stat); undefined
- * elsewhere or when it is gone. With the pid it identifies a process across pid reuse.
- */
-export function processStartTicks(pid: number): string | undefined {
-  if (process.platform !== 'linux') return undefined;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * True when process `pid` exists on this host (EPERM: exists, owned by someone else) and, when
- * `start` is given and checkable, is the same process that was recorded (not a reused pid).
- */
-export function pidAlive(pid: number, start?: string): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (start === undefined) return true;
-  const now = processStartTicks(pid);
-  return now === undefined || now === start;
-}
+// Liveness lives with the locks' (one answer for every lock and record): re-exported here for
+// the callers that always imported it from the run records.
+export { pidAlive, processStartTicks } from './liveness.js';
 
 export class RunStore {
   readonly dir: string;

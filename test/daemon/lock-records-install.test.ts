@@ -33,7 +33,7 @@ describe('daemon lock', () => {
     const root = path.join(tmp, 'not', 'yet', 'state');
     const lock = await acquireDaemonLock(root, ['a']);
     expect(await readDaemonLock(daemonLockPath(root))).toMatchObject({ pid: process.pid, projects: ['a'] });
-    expect((await stat(daemonLockPath(root))).mode & 0o777).toBe(0o600);
+    expect((await stat(daemonLockPath(root))).mode & 0o777).toBe(0o700);
     await lock.release();
     await expect(stat(daemonLockPath(root))).rejects.toThrow();
   });

@@ -1,7 +1,8 @@
 /**
  * `sched watch --apply` (the compiled CLI) on the real crontab of a throw-away user (issue 6's
  * "done when"): a save is applied within 2 s; a half-written, an empty and an invalid file change
- * nothing; deleting most jobs at once is held back; the file can be deleted and re-created;
+ * nothing; a save cut at a job boundary deletes nothing (deletions wait for a confirmation);
+ * the file can be deleted and re-created;
  * SIGINT ends it within 2 s with exit 0.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -139,22 +140,33 @@ describe.skipIf(skip)('sched watch --apply on the real crontab of a throw-away u
     expect(jobsIn(user.read())).toEqual(expected);
   });
 
-  it('deleting most jobs at once is held back', async () => {
-    save(yaml({ alpha: 7 }));
-    const line = await nextStatus(5);
-    expect(line).toMatch(
-      /0 to add, 0 to change, 3 to delete — held back: it deletes 3 jobs, more than --max-delete 2$/,
+  it('a save cut off at a job boundary deletes nothing, and says how to confirm (issue 11.4)', async () => {
+    save(yaml({ ...ALL, alpha: 7 }));
+    expect(await nextStatus(5)).toMatch(/plan: no changes/);
+    // The issue's reproduction: the file as an editor killed mid-save leaves it, cut after gamma
+    // (5 header lines + 3 jobs of 3 lines), written in place.
+    const cut = spawnSync('sh', [
+      '-c',
+      `head -14 "$1" > "$1.t" && cat "$1.t" > "$1" && rm "$1.t"`,
+      'sh',
+      file,
+    ]);
+    expect(cut.status).toBe(0);
+    expect(await nextStatus(6)).toMatch(
+      /0 to add, 0 to change, 1 to delete — held back: deleting 1 job \(delta\) waits for your confirmation$/,
     );
-    expect(stdout).toMatch(/Nothing was applied/);
+    expect(stdout).toMatch(
+      /Not deleted: delta\. To delete, run `sched apply`.*`sched watch --apply --allow-delete`/,
+    );
     expect(jobsIn(user.read())).toEqual(expected);
   });
 
   it('survives the file being deleted and re-created', async () => {
     rmSync(file);
-    expect(await nextStatus(6)).toMatch(/invalid: file not found — nothing changed$/);
+    expect(await nextStatus(7)).toMatch(/invalid: file not found — nothing changed$/);
     expect(jobsIn(user.read())).toEqual(expected);
     save(yaml({ ...ALL, alpha: 7, delta: 8 }));
-    expect(await nextStatus(7)).toMatch(/0 to add, 1 to change, 0 to delete — applied$/);
+    expect(await nextStatus(8)).toMatch(/0 to add, 1 to change, 0 to delete — applied$/);
     expect(jobsIn(user.read())).toEqual({ ...expected, delta: '8' });
   });
 

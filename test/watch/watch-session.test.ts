@@ -8,6 +8,7 @@ import type { Plan } from '../../src/plan/types.js';
 import type { PlanOutcome } from '../../src/services/plan.js';
 import {
   defaultMaxDelete,
+  LockBusyError,
   statusLine,
   WatchSession,
   type CycleResult,
@@ -20,9 +21,9 @@ const FILE = '/proj/schedules.yaml';
 /** A plan with `add` creates, `del` deletes, for the file content `hash`. */
 function outcome(hash: string, add: number, del: number, envFiles: string[] = []): PlanOutcome {
   const jobs = [
-    ...Array.from({ length: add }, (_, i) => ({ job: `new-${i}`, action: 'create' })),
-    ...Array.from({ length: del }, (_, i) => ({ job: `old-${i}`, action: 'delete' })),
-    { job: 'kept', action: 'no-op' },
+    ...Array.from({ length: add }, (_, i) => ({ job: `new-${i}`, action: 'create', changes: [{}] })),
+    ...Array.from({ length: del }, (_, i) => ({ job: `old-${i}`, action: 'delete', changes: [{}] })),
+    { job: 'kept', action: 'no-op', changes: [] },
   ];
   const plan = { fileHash: hash, jobs, summary: { add, change: 0, delete: del } } as unknown as Plan;
   return {
@@ -65,6 +66,9 @@ class FakeClock {
 
 function harness(opts: {
   apply?: boolean;
+  allowDelete?: boolean;
+  /** How many cycles find the apply lock held by another process. */
+  busyCycles?: number;
   maxDelete?: number;
   applied?: number;
   plans: Array<PlanOutcome | Error | (() => Promise<PlanOutcome>)>;
@@ -72,6 +76,10 @@ function harness(opts: {
   const clock = new FakeClock();
   const events: WatchEvent[] = [];
   const executed: string[] = [];
+  /** What each execute applied: `hash +adds -deletes`. */
+  const applied: string[] = [];
+  let busy = opts.busyCycles ?? 0;
+  let lockedCalls = 0;
   let onPath: (p: string) => void = () => {};
   const added: string[][] = [];
   let closed = false;
@@ -82,9 +90,20 @@ function harness(opts: {
       if (next instanceof Error) throw next;
       return typeof next === 'function' ? next() : next;
     },
-    execute: async (o) => {
+    locked: async (_file, body) => {
+      lockedCalls++;
+      if (busy > 0) {
+        busy--;
+        throw new LockBusyError('the apply lock of project p is held', 'pid 42 on h (`sched apply`)');
+      }
+      return body();
+    },
+    execute: async (o, plan) => {
       executed.push(o.plan.fileHash);
-      return o.plan.summary;
+      applied.push(
+        `${plan.fileHash} +${plan.summary.add} -${plan.jobs.filter((j) => j.action === 'delete').length}`,
+      );
+      return plan.summary;
     },
     appliedJobCount: async () => opts.applied ?? 4,
     watch: async (_dirs, cb) => {
@@ -96,7 +115,7 @@ function harness(opts: {
     clearTimer: clock.clear,
   };
   const session = new WatchSession(
-    { file: FILE, apply: opts.apply ?? true, maxDelete: opts.maxDelete },
+    { file: FILE, apply: opts.apply ?? true, allowDelete: opts.allowDelete, maxDelete: opts.maxDelete },
     deps,
     (e) => events.push(e),
   );
@@ -109,7 +128,11 @@ function harness(opts: {
     clock,
     events,
     executed,
+    applied,
     results,
+    get lockedCalls() {
+      return lockedCalls;
+    },
     added,
     isClosed: () => closed,
     get planCalls() {
@@ -166,8 +189,8 @@ describe('WatchSession', () => {
     expect(h.executed).toEqual([]);
   });
 
-  it('holds back a plan deleting more than half the applied jobs, until confirmed', async () => {
-    const h = harness({ applied: 4, plans: [outcome('h1', 0, 3), outcome('h1', 0, 3)] });
+  it('with --allow-delete, holds back a plan deleting more than half the applied jobs, until confirmed', async () => {
+    const h = harness({ allowDelete: true, applied: 4, plans: [outcome('h1', 0, 3), outcome('h1', 0, 3)] });
     await h.session.start();
     const held = h.results()[0]!;
     expect(held).toMatchObject({ status: 'held', deletes: 3, maxDelete: 2 });
@@ -181,7 +204,7 @@ describe('WatchSession', () => {
   });
 
   it('a confirmation does not approve a file that changed since it was held', async () => {
-    const h = harness({ applied: 4, plans: [outcome('h1', 0, 3), outcome('h2', 0, 4)] });
+    const h = harness({ allowDelete: true, applied: 4, plans: [outcome('h1', 0, 3), outcome('h2', 0, 4)] });
     await h.session.start();
     h.session.confirm();
     await h.session.idle();
@@ -190,7 +213,7 @@ describe('WatchSession', () => {
   });
 
   it('a held plan is re-decided when the file changes: fewer deletions are applied', async () => {
-    const h = harness({ applied: 4, plans: [outcome('h1', 0, 3), outcome('h2', 0, 2)] });
+    const h = harness({ allowDelete: true, applied: 4, plans: [outcome('h1', 0, 3), outcome('h2', 0, 2)] });
     await h.session.start();
     h.touch();
     await h.settle();
@@ -199,9 +222,48 @@ describe('WatchSession', () => {
   });
 
   it('--max-delete overrides the default', async () => {
-    const h = harness({ maxDelete: 3, applied: 4, plans: [outcome('h1', 0, 3)] });
+    const h = harness({ allowDelete: true, maxDelete: 3, applied: 4, plans: [outcome('h1', 0, 3)] });
     await h.session.start();
     expect(h.results()[0]!.status).toBe('applied');
+  });
+
+  it('without --allow-delete, applies adds and holds back every deletion until confirmed (issue 11.4)', async () => {
+    const h = harness({ applied: 10, plans: [outcome('h1', 2, 1), outcome('h1', 2, 1)] });
+    await h.session.start();
+    expect(h.results()[0]).toMatchObject({
+      status: 'held',
+      heldJobs: ['old-0'],
+      applied: { add: 2, change: 0, delete: 0 },
+    });
+    expect(h.applied).toEqual(['h1 +2 -0']); // the adds went ahead, the deletion did not
+    expect(statusLine(h.results()[0]!, true)).toMatch(
+      /2 to add, 0 to change, 1 to delete — applied 2 added, 0 changed; held back: deleting 1 job \(old-0\) waits for your confirmation$/,
+    );
+    expect(h.session.confirm()).toBe(true);
+    await h.session.idle();
+    expect(h.results()[1]).toMatchObject({ trigger: 'confirm', status: 'applied' });
+    expect(h.applied).toEqual(['h1 +2 -0', 'h1 +2 -1']);
+  });
+
+  it('a deletion alone is held back and nothing is executed', async () => {
+    const h = harness({ applied: 10, plans: [outcome('h1', 0, 1)] });
+    await h.session.start();
+    expect(h.results()[0]).toMatchObject({ status: 'held', heldJobs: ['old-0'] });
+    expect(h.results()[0]!.applied).toBeUndefined();
+    expect(h.applied).toEqual([]);
+  });
+
+  it('plans and applies under the apply lock; while another apply holds it, reports once and retries', async () => {
+    const h = harness({ busyCycles: 2, plans: [outcome('h1', 1, 0)] });
+    await h.session.start();
+    expect(h.results().map((r) => r.status)).toEqual(['busy']);
+    expect(statusLine(h.results()[0]!, true)).toMatch(/waiting: another apply holds the lock \(pid 42/);
+    expect(h.planCalls).toBe(0); // nothing was read from the host without the lock
+    await h.settle(2000);
+    await h.settle(2000);
+    expect(h.results().map((r) => r.status)).toEqual(['busy', 'applied']); // reported once
+    expect(h.lockedCalls).toBe(3);
+    expect(h.executed).toEqual(['h1']);
   });
 
   it('the default limit is half the applied jobs, at least one', () => {
