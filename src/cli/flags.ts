@@ -38,3 +38,17 @@ export const projectFileFlag = Flags.string({
   description: 'schedules file used to find the project',
   helpValue: 'FILE',
 });
+
+/** `--force` of apply/destroy: take over a project installed from another checkout without asking. */
+export const forceMoveFlag = Flags.boolean({
+  description:
+    'apply even when the project is installed from another schedules.yaml (moves it here); needed with --auto-approve',
+  default: false,
+});
+
+/** `--project` of status/destroy: an installed project, read from sched's state instead of a file. */
+export const installedProjectFlag = Flags.string({
+  char: 'p',
+  description: 'an installed project (see `sched list`), read from what was applied instead of a file',
+  helpValue: 'NAME',
+});

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { readFile } from 'node:fs/promises';
 import { BaseCommand } from './base.js';
-import { autoApproveFlag, fileFlag, scopeFlag, targetFlag } from '../cli/flags.js';
+import { autoApproveFlag, fileFlag, forceMoveFlag, scopeFlag, targetFlag } from '../cli/flags.js';
 import { UserError } from '../errors.js';
 
 export default class Apply extends BaseCommand {
@@ -24,6 +24,7 @@ Only what this project installed is ever changed. Applying twice in a row report
     file: fileFlag,
     target: targetFlag,
     'auto-approve': autoApproveFlag,
+    force: forceMoveFlag,
     json: Flags.boolean({ description: 'print the applied plan and summary as JSON' }),
     scope: scopeFlag,
   };
@@ -66,10 +67,18 @@ Only what this project installed is ever changed. Applying twice in a row report
         return;
       }
     }
-    const summary = await executePlan(plan, outcome, host, (e) => {
-      if (!flags.json)
-        process.stderr.write(`  ${e.phase}: ${e.count} change${e.count === 1 ? '' : 's'} on ${e.target}\n`);
-    });
+    // A person who said yes below a plan showing the move approved it; a script needs --force.
+    const allowMove = flags.force || (!args.planfile && !flags['auto-approve']);
+    const summary = await executePlan(
+      plan,
+      outcome,
+      host,
+      (e) => {
+        if (!flags.json)
+          process.stderr.write(`  ${e.phase}: ${e.count} change${e.count === 1 ? '' : 's'} on ${e.target}\n`);
+      },
+      { allowMove },
+    );
     if (flags.json) {
       process.stdout.write(JSON.stringify({ ...planToJson(plan), applied: true }, null, 2) + '\n');
     } else if (isEmptyPlan(plan)) {

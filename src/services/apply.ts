@@ -12,8 +12,14 @@ import { specFromArtifact } from '../plan/spec-artifacts.js';
 import type { Plan, PlannedArtifactChange } from '../plan/types.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import type { HostSettings } from './host.js';
+import { refuseUnapprovedMove } from './move-check.js';
 import { makePlan } from './plan.js';
 import type { PlanOutcome } from './plan.js';
+
+export interface ExecuteOptions {
+  /** The plan may move its project from another checkout (`--force`, or a person said yes to it). */
+  allowMove?: boolean;
+}
 
 export interface ApplyProgress {
   (event: { phase: 'state' | 'backend' | 'cleanup'; target: string; count: number }): void;
@@ -46,7 +52,9 @@ export async function executePlan(
   outcome: PlanOutcome,
   host: HostSettings,
   onProgress: ApplyProgress = () => {},
+  options: ExecuteOptions = {},
 ): Promise<Plan['summary']> {
+  refuseUnapprovedMove(plan, options.allowMove ?? false);
   const changes = plan.jobs.flatMap((j) => j.changes);
   if (changes.length === 0) return plan.summary;
   const lock = await acquireApplyLock(
