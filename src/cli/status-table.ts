@@ -105,8 +105,8 @@ export function truncateWords(text: string, max: number): string {
 interface Column {
   header: string;
   cell: (r: StatusRow) => string;
-  /** This column gives up width first when the table is too wide (down to `min`). */
-  shrink?: { min: number; priority: number };
+  /** This column gives up width when the table is too wide (down to `min`). */
+  shrink?: { min: number };
 }
 
 export function renderStatusTable(status: ProjectStatus, options: StatusTableOptions): string {
@@ -115,9 +115,9 @@ export function renderStatusTable(status: ProjectStatus, options: StatusTableOpt
   const abs = (iso: string | null, none: string) => (iso ? absolute(iso, zone) : none);
   const columns: Column[] = [
     { header: '', cell: (r) => (needsAttention(r) ? '!' : ' ') },
-    { header: 'JOB', cell: (r) => r.job, shrink: { min: 12, priority: 2 } },
+    { header: 'JOB', cell: (r) => r.job, shrink: { min: 10 } },
     ...(options.wide ? [{ header: 'BACKEND', cell: (r: StatusRow) => r.backend }] : []),
-    { header: 'SCHEDULE', cell: scheduleText, shrink: { min: 12, priority: 1 } },
+    { header: 'SCHEDULE', cell: scheduleText, shrink: { min: 10 } },
     ...(options.wide ? [{ header: 'NEXT RUN', cell: (r: StatusRow) => abs(r.next_run, '-') }] : []),
     { header: 'LEFT', cell: (r) => left(r, now) },
     ...(options.wide ? [{ header: 'LAST RUN', cell: (r: StatusRow) => abs(r.last_run, 'never') }] : []),
@@ -161,16 +161,18 @@ export function renderStatusTable(status: ProjectStatus, options: StatusTableOpt
   return out.join('\n') + '\n';
 }
 
-/** Narrows the shrinkable columns, lowest priority number first, until the row fits `limit`. */
+/**
+ * Narrows the shrinkable columns until the row fits `limit`: always the widest one, one column
+ * at a time, so a long schedule and a long job name share the cut; none below its minimum (a
+ * terminal narrower than all minimums gets rows longer than it, never a wrapped cell).
+ */
 function fitWidths(columns: readonly Column[], widths: number[], limit: number): void {
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  const order = columns
-    .map((c, i) => ({ i, shrink: c.shrink }))
-    .filter((c) => c.shrink)
-    .sort((a, b) => a.shrink!.priority - b.shrink!.priority);
-  for (const { i, shrink } of order) {
-    const over = total() - limit;
-    if (over <= 0) return;
-    widths[i] = Math.max(shrink!.min, widths[i]! - over);
+  const shrinkable = columns.flatMap((c, i) => (c.shrink ? [{ i, min: c.shrink.min }] : []));
+  while (total() > limit) {
+    const room = shrinkable.filter((c) => widths[c.i]! > c.min);
+    if (room.length === 0) return;
+    const widest = room.reduce((a, b) => (widths[b.i]! > widths[a.i]! ? b : a));
+    widths[widest.i]! -= 1;
   }
 }
