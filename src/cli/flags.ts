@@ -52,3 +52,10 @@ export const installedProjectFlag = Flags.string({
   description: 'an installed project (see `sched list`), read from what was applied instead of a file',
   helpValue: 'NAME',
 });
+
+/** `--no-pager` of the commands that page long text on a terminal (plan, logs). */
+export const noPagerFlag = Flags.boolean({
+  description:
+    'print directly even when the output is longer than the terminal (PAGER/SCHED_PAGER pick the pager)',
+  default: false,
+});

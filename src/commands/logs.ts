@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { projectFlag } from '../cli/flags.js';
+import { noPagerFlag, projectFlag } from '../cli/flags.js';
 import { BaseCommand } from './base.js';
 
 export default class Logs extends BaseCommand {
@@ -25,6 +25,7 @@ export default class Logs extends BaseCommand {
     }),
     project: projectFlag,
     file: Flags.string({ description: 'schedules file used to find the project', helpValue: 'FILE' }),
+    'no-pager': noPagerFlag,
   };
 
   async run(): Promise<void> {
@@ -35,8 +36,14 @@ export default class Logs extends BaseCommand {
     const project = await resolveProjectName({ project: flags.project, file: flags.file });
     const root = stateRoot();
     const lines = jobLogTail(root, project, args.job, flags.number);
-    for (const l of lines) process.stdout.write(`${l}\n`);
-    if (!flags.follow) return;
+    const text = lines.map((l) => `${l}\n`).join('');
+    // A follow keeps printing below the tail: no pager in between.
+    if (flags.follow) process.stdout.write(text);
+    else {
+      const { writePaged } = await import('../cli/pager.js');
+      await writePaged(text, { disabled: flags['no-pager'] });
+      return;
+    }
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
-import { fileFlag, scopeFlag, targetFlag } from '../cli/flags.js';
+import { fileFlag, noPagerFlag, scopeFlag, targetFlag } from '../cli/flags.js';
 
 export default class Plan extends BaseCommand {
   static override summary = 'Show what apply would change on this host';
@@ -26,6 +26,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
     }),
     json: Flags.boolean({ description: 'print the plan as JSON (format_version 1, see docs/plan-json.md)' }),
     scope: scopeFlag,
+    'no-pager': noPagerFlag,
   };
 
   async run(): Promise<void> {
@@ -38,6 +39,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
       detailedExitcode: flags['detailed-exitcode'],
       json: flags.json,
       scope: flags.scope as 'user' | 'system',
+      noPager: flags['no-pager'],
     });
     if (code !== 0) this.exit(code);
   }
