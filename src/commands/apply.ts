@@ -8,7 +8,9 @@ export default class Apply extends BaseCommand {
   static override summary = "Make the host's scheduler match schedules.yaml";
   static override description = `Plans, shows the plan, asks for confirmation and applies it. With a saved plan (from \`sched plan --out\`), applies exactly that plan and refuses it when the file or the host changed since.
 
-Only what this project installed is ever changed. Applying twice in a row reports no changes the second time. An interrupted apply is finished by the next one.`;
+Only what this project installed is ever changed. Applying twice in a row reports no changes the second time. An interrupted apply is finished by the next one.
+
+A project installed from another schedules.yaml (another checkout) is moved here only when you answer yes below a plan that says so, or with --force; --auto-approve alone refuses it.`;
 
   static override examples = [
     '<%= config.bin %> apply',

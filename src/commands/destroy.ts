@@ -11,7 +11,9 @@ import {
 
 export default class Destroy extends BaseCommand {
   static override summary = 'Remove everything this project installed on this host';
-  static override description = `Plans the removal of every native entry and applied spec of the project (timers, crontab block, agents, tasks…), shows it, asks, and removes them. Other projects and anything sched did not write are untouched. Run history and logs are kept.`;
+  static override description = `Plans the removal of every native entry and applied spec of the project (timers, crontab block, agents, tasks…), shows it, asks, and removes them. Other projects and anything sched did not write are untouched. Run history and logs are kept.
+
+With --project NAME, the project is read from what was applied (see \`sched list\`) instead of a file: the way to remove a project whose checkout is gone. It still plans and asks.`;
 
   static override examples = [
     '<%= config.bin %> destroy',

@@ -5,7 +5,7 @@ import { BaseCommand } from './base.js';
 export default class Logs extends BaseCommand {
   static override summary = "Show a job's log; -f to follow it.";
 
-  static override description = `Each line is "<instant> <stream> <text>": stream is out or err for the command's output, sched for the wrapper's own lines (start, end, result, retries, timeouts). The log rotates at 1 MiB and keeps 3 older files (run.log.1…3) in the job's state directory.`;
+  static override description = `Each line is "<instant> <stream> <text>": stream is out or err for the command's output, sched for the wrapper's own lines (start, end, result, retries, timeouts). The log rotates at 1 MiB and keeps 3 older files (run.log.1…3) in the job's state directory. A log longer than the terminal goes through a pager (SCHED_PAGER, PAGER, else less -FRX); never when piped, with --no-pager or -f.`;
 
   static override examples = [
     '<%= config.bin %> logs nightly-report',

@@ -6,7 +6,9 @@ export default class Plan extends BaseCommand {
   static override summary = 'Show what apply would change on this host';
   static override description = `Compares schedules.yaml with what is installed in the host's scheduler and prints, per job, + create, ~ update or - delete with the reason, a unified diff of each native file, the schedule in words and the next fire times.
 
-Reasons: new; changed in the file; edited by hand; missing; not enabled or not loaded; removed from the file; paused.
+Reasons: new; changed in the file; edited by hand; missing; not enabled or not loaded; removed from the file; paused; moved from another checkout (the project is installed from another schedules.yaml: applying moves it here, and \`apply --auto-approve\` needs --force for that).
+
+A plan longer than the terminal goes through a pager (SCHED_PAGER, PAGER, else less -FRX); never when piped or with --no-pager.
 
 Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present (only with --detailed-exitcode).`;
 
