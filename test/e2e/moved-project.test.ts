@@ -1,5 +1,6 @@
 /**
- * Two checkouts of one project on the real crontab of a throw-away user (issue 11 item 13): the
+ * On the real crontab of a throw-away user: status shows the hour a hand edit put in the crontab
+ * (issue 11 item 12), and two checkouts of one project (issue 11 item 13): the
  * second apply is refused under --auto-approve with where the project is installed from, moves
  * it with --force; `sched list` says where each project comes from; once the checkout is gone,
  * `status --project` shows it and `destroy --project` removes it without a stub file.
@@ -72,6 +73,34 @@ describe.skipIf(skip)('two checkouts of one project on the real crontab', { time
         source_exists: true,
       }),
     ]);
+  });
+
+  it('status shows the hour a hand edit put in the crontab, in 80 columns (issue 11 item 12)', async () => {
+    user.write(user.read()!.replace(/^0 3 \* \* \* /m, '0 10 * * * '));
+    const json = await cli(['status', '-f', first, '--json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const report = (
+      JSON.parse(json.stdout) as {
+        jobs: Array<{ job: string; schedule: string; next_run: string; timezone: string; drift: string }>;
+      }
+    ).jobs.find((j) => j.job === 'report')!;
+    expect(report).toMatchObject({ schedule: 'At 10:00', drift: 'edited by hand' });
+    const hour = new Intl.DateTimeFormat('en-GB', {
+      timeZone: report.timezone,
+      hour: '2-digit',
+      hourCycle: 'h23',
+    });
+    expect(hour.format(new Date(report.next_run))).toBe('10');
+    const text = await cli(['status', '-f', first]);
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^ +JOB +SCHEDULE +LEFT +PASSED +RESULT$/m);
+    expect(text.stdout).toContain('! report: edited by hand');
+    const lines = text.stdout.split('\n');
+    const header = lines.findIndex((l) => /^ +JOB/.test(l));
+    const table = lines.slice(header, lines.indexOf('', header));
+    expect(table.length).toBe(3);
+    for (const line of table) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect((await cli(['apply', '-f', first, '--auto-approve'])).exitCode).toBe(0); // repaired
   });
 
   it('refuses to take the project over from the second checkout without --force', async () => {
