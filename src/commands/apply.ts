@@ -63,7 +63,12 @@ A project installed from another schedules.yaml (another checkout) is moved here
       if (!flags.json) process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
       if (
         !isEmptyPlan(plan) &&
-        !(await confirmOrRefuse('\nDo you want to apply these changes?', flags['auto-approve']))
+        !(await confirmOrRefuse(
+          plan.installedFrom
+            ? `\nDo you want to apply these changes, moving project ${plan.project} here from ${plan.installedFrom}?`
+            : '\nDo you want to apply these changes?',
+          flags['auto-approve'],
+        ))
       ) {
         process.stdout.write('Apply cancelled.\n');
         return;
