@@ -57,3 +57,24 @@ export const lockTimeoutFlag = Flags.custom<number>({
     return seconds * 1000;
   },
 })();
+
+/** `--force` of apply/destroy: take over a project installed from another checkout without asking. */
+export const forceMoveFlag = Flags.boolean({
+  description:
+    'apply even when the project is installed from another schedules.yaml (moves it here); needed with --auto-approve',
+  default: false,
+});
+
+/** `--project` of status/destroy: an installed project, read from sched's state instead of a file. */
+export const installedProjectFlag = Flags.string({
+  char: 'p',
+  description: 'an installed project (see `sched list`), read from what was applied instead of a file',
+  helpValue: 'NAME',
+});
+
+/** `--no-pager` of the commands that page long text on a terminal (plan, logs). */
+export const noPagerFlag = Flags.boolean({
+  description:
+    'print directly even when the output is longer than the terminal (PAGER/SCHED_PAGER pick the pager)',
+  default: false,
+});

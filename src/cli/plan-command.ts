@@ -14,6 +14,8 @@ export interface PlanCommandOptions {
   detailedExitcode?: boolean;
   json?: boolean;
   scope?: 'user' | 'system';
+  /** `--no-pager`: print a long plan directly even on a terminal. */
+  noPager?: boolean;
 }
 
 /** Makes and prints the plan; returns the exit code (2: changes, with --detailed-exitcode). */
@@ -32,11 +34,10 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
     process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
   } else {
     const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
-    process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
-    if (opts.out)
-      process.stdout.write(
-        `\nSaved the plan to ${opts.out}. Apply exactly it with: sched apply ${opts.out}\n`,
-      );
+    const { writePaged } = await import('./pager.js');
+    let text = renderPlanText(plan, { color: shouldColor(process.stdout) });
+    if (opts.out) text += `\nSaved the plan to ${opts.out}. Apply exactly it with: sched apply ${opts.out}\n`;
+    await writePaged(text, { disabled: opts.noPager });
   }
   return opts.detailedExitcode && !isEmptyPlan(plan) ? 2 : 0;
 }
@@ -96,6 +97,10 @@ export function parseFastPlanArgs(argv: readonly string[]): PlanCommandOptions |
       case '--json':
         if (!boolean()) return undefined;
         opts.json = true;
+        break;
+      case '--no-pager':
+        if (!boolean()) return undefined;
+        opts.noPager = true;
         break;
       default:
         return undefined;

@@ -1,7 +1,14 @@
 import { Args, Flags } from '@oclif/core';
 import { readFile } from 'node:fs/promises';
 import { BaseCommand } from './base.js';
-import { autoApproveFlag, fileFlag, lockTimeoutFlag, scopeFlag, targetFlag } from '../cli/flags.js';
+import {
+  autoApproveFlag,
+  fileFlag,
+  forceMoveFlag,
+  lockTimeoutFlag,
+  scopeFlag,
+  targetFlag,
+} from '../cli/flags.js';
 import { UserError } from '../errors.js';
 
 export default class Apply extends BaseCommand {
@@ -10,7 +17,9 @@ export default class Apply extends BaseCommand {
 
 The project's apply lock is held from before the host is read until the apply ends — through the confirmation prompt — so a second apply of the project waits (--lock-timeout) or is refused, naming the holder. Right before changing anything, the plan is checked again: if the file or what is installed changed meanwhile, nothing is changed.
 
-Only what this project installed is ever changed. Applying twice in a row reports no changes the second time. An interrupted apply is finished by the next one.`;
+Only what this project installed is ever changed. Applying twice in a row reports no changes the second time. An interrupted apply is finished by the next one.
+
+A project installed from another schedules.yaml (another checkout) is moved here only when you answer yes below a plan that says so, or with --force; --auto-approve alone refuses it.`;
 
   static override examples = [
     '<%= config.bin %> apply',
@@ -28,6 +37,7 @@ Only what this project installed is ever changed. Applying twice in a row report
     target: targetFlag,
     'auto-approve': autoApproveFlag,
     'lock-timeout': lockTimeoutFlag,
+    force: forceMoveFlag,
     json: Flags.boolean({ description: 'print the applied plan and summary as JSON' }),
     scope: scopeFlag,
   };
@@ -68,11 +78,16 @@ Only what this project installed is ever changed. Applying twice in a row report
           if (savedPlan) return savedPlan;
           if (!flags.json)
             process.stdout.write(renderPlanText(outcome.plan, { color: shouldColor(process.stdout) }));
-          const answer = await ask('\nDo you want to apply these changes?', flags['auto-approve']);
+          const question = outcome.plan.installedFrom
+            ? `\nDo you want to apply these changes, moving project ${outcome.plan.project} here from ${outcome.plan.installedFrom}?`
+            : '\nDo you want to apply these changes?';
+          const answer = await ask(question, flags['auto-approve']);
           if (answer === 'yes') return outcome.plan;
           cancelled = cancellation(answer, 'Apply');
           return undefined;
         },
+        // A person who said yes below a plan showing the move approved it; a script needs --force.
+        allowMove: flags.force || (!savedPlan && !flags['auto-approve']),
       },
       host,
       { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice() },

@@ -1,20 +1,36 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
-import { autoApproveFlag, fileFlag, lockTimeoutFlag, scopeFlag, targetFlag } from '../cli/flags.js';
+import {
+  autoApproveFlag,
+  fileFlag,
+  forceMoveFlag,
+  installedProjectFlag,
+  lockTimeoutFlag,
+  scopeFlag,
+  targetFlag,
+} from '../cli/flags.js';
 
 export default class Destroy extends BaseCommand {
   static override summary = 'Remove everything this project installed on this host';
   static override description = `Plans the removal of every native entry and applied spec of the project (timers, crontab block, agents, tasks…), shows it, asks, and removes them. Other projects and anything sched did not write are untouched. Run history and logs are kept.
 
-Like apply, holds the project's apply lock from before the host is read until it ends (a second apply or destroy waits up to --lock-timeout, or is refused naming the holder), and changes nothing if what is installed changed since the plan was shown.`;
+Like apply, holds the project's apply lock from before the host is read until it ends (a second apply or destroy waits up to --lock-timeout, or is refused naming the holder), and changes nothing if what is installed changed since the plan was shown.
 
-  static override examples = ['<%= config.bin %> destroy', '<%= config.bin %> destroy --auto-approve'];
+With --project NAME, the project is read from what was applied (see \`sched list\`) instead of a file: the way to remove a project whose checkout is gone. It still plans and asks.`;
+
+  static override examples = [
+    '<%= config.bin %> destroy',
+    '<%= config.bin %> destroy --auto-approve',
+    '<%= config.bin %> destroy --project old-checkout-project',
+  ];
 
   static override flags = {
     file: fileFlag,
     target: targetFlag,
+    project: installedProjectFlag,
     'auto-approve': autoApproveFlag,
     'lock-timeout': lockTimeoutFlag,
+    force: forceMoveFlag,
     json: Flags.boolean({ description: 'print the destroy plan as JSON' }),
     scope: scopeFlag,
   };
@@ -35,8 +51,11 @@ Like apply, holds the project's apply lock from before the host is read until it
     let cancelled: ReturnType<typeof cancellation> | undefined;
     const result = await applyUnderLock(
       {
-        project: await projectOfFile(flags.file, host),
-        plan: () => makePlan({ file: flags.file, targets: flags.target, destroy: true }, host),
+        project: flags.project ?? (await projectOfFile(flags.file, host)),
+        plan: () =>
+          makePlan({ file: flags.file, project: flags.project, targets: flags.target, destroy: true }, host),
+        // A person who said yes below a plan showing the move approved it; a script needs --force.
+        allowMove: flags.force || !flags['auto-approve'],
         decide: async ({ plan }) => {
           show(plan);
           const answer = await ask(

@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { projectFlag } from '../cli/flags.js';
+import { noPagerFlag, projectFlag } from '../cli/flags.js';
 import { BaseCommand } from './base.js';
 
 export default class Logs extends BaseCommand {
   static override summary = "Show a job's log; -f to follow it.";
 
-  static override description = `Each line is "<instant> <stream> <text>": stream is out or err for the command's output, sched for the wrapper's own lines (start, end, result, retries, timeouts). The log rotates at 1 MiB and keeps 3 older files (run.log.1…3) in the job's state directory.`;
+  static override description = `Each line is "<instant> <stream> <text>": stream is out or err for the command's output, sched for the wrapper's own lines (start, end, result, retries, timeouts). The log rotates at 1 MiB and keeps 3 older files (run.log.1…3) in the job's state directory. A log longer than the terminal goes through a pager (SCHED_PAGER, PAGER, else less -FRX); never when piped, with --no-pager or -f.`;
 
   static override examples = [
     '<%= config.bin %> logs nightly-report',
@@ -25,6 +25,7 @@ export default class Logs extends BaseCommand {
     }),
     project: projectFlag,
     file: Flags.string({ description: 'schedules file used to find the project', helpValue: 'FILE' }),
+    'no-pager': noPagerFlag,
   };
 
   async run(): Promise<void> {
@@ -37,8 +38,14 @@ export default class Logs extends BaseCommand {
     const { assertJobKnown } = await import('../services/job-lookup.js');
     await assertJobKnown({ root, project, job: args.job, file: flags.file });
     const lines = jobLogTail(root, project, args.job, flags.number);
-    for (const l of lines) process.stdout.write(`${l}\n`);
-    if (!flags.follow) return;
+    const text = lines.map((l) => `${l}\n`).join('');
+    // A follow keeps printing below the tail: no pager in between.
+    if (flags.follow) process.stdout.write(text);
+    else {
+      const { writePaged } = await import('../cli/pager.js');
+      await writePaged(text, { disabled: flags['no-pager'] });
+      return;
+    }
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);

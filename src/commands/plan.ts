@@ -1,12 +1,14 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
-import { fileFlag, scopeFlag, targetFlag } from '../cli/flags.js';
+import { fileFlag, noPagerFlag, scopeFlag, targetFlag } from '../cli/flags.js';
 
 export default class Plan extends BaseCommand {
   static override summary = 'Show what apply would change on this host';
   static override description = `Compares schedules.yaml with what is installed in the host's scheduler and prints, per job, + create, ~ update or - delete with the reason, a unified diff of each native file, the schedule in words and the next fire times.
 
-Reasons: new; changed in the file; edited by hand; missing; not enabled or not loaded; removed from the file; paused.
+Reasons: new; changed in the file; edited by hand; missing; not enabled or not loaded; removed from the file; paused; moved from another checkout (the project is installed from another schedules.yaml: applying moves it here, and \`apply --auto-approve\` needs --force for that).
+
+A plan longer than the terminal goes through a pager (SCHED_PAGER, PAGER, else less -FRX); never when piped or with --no-pager.
 
 Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present (only with --detailed-exitcode).`;
 
@@ -26,6 +28,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
     }),
     json: Flags.boolean({ description: 'print the plan as JSON (format_version 1, see docs/plan-json.md)' }),
     scope: scopeFlag,
+    'no-pager': noPagerFlag,
   };
 
   async run(): Promise<void> {
@@ -38,6 +41,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
       detailedExitcode: flags['detailed-exitcode'],
       json: flags.json,
       scope: flags.scope as 'user' | 'system',
+      noPager: flags['no-pager'],
     });
     if (code !== 0) this.exit(code);
   }

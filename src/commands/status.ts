@@ -1,17 +1,25 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
-import { fileFlag, scopeFlag } from '../cli/flags.js';
+import { fileFlag, installedProjectFlag, scopeFlag } from '../cli/flags.js';
 
 export default class Status extends BaseCommand {
-  static override summary = 'One table of every job: schedule, next run, last run, result, drift';
-  static override description = `Shows, for each job of schedules.yaml on this host: the backend, the schedule in words, the next run, the last run with its result and duration, and drift (what \`sched plan\` would change). Missed and interrupted runs, failures and drift are marked with "!".`;
+  static override summary = 'One table of every job: what the host will run, when, and how the last run went';
+  static override description = `Shows, for each job, what the host will actually do: the schedule sched applied (or the one a hand edit put in the native entry), when it fires next (LEFT) or that it is paused, when it last ran (PASSED) and how that ended, and the drift from schedules.yaml (what \`sched plan\` would change). Failed, missed and interrupted runs, missing entries and drift are marked with "!".
+
+The table fits the terminal (80 columns when not a terminal), shortening the schedule text; --wide shows every column in full, with absolute times in the host's zone. --json prints the same data (format_version 1, snake_case keys, times in ISO-8601 UTC).
+
+With --project NAME, the project is read from what was applied (see \`sched list\`), not from a file: the way to look at a project whose checkout is gone.`;
   static override examples = [
     '<%= config.bin %> status',
+    '<%= config.bin %> status --wide',
+    '<%= config.bin %> status --project billing',
     '<%= config.bin %> status --json | jq \'.jobs[] | select(.result == "failed")\'',
   ];
   static override flags = {
     file: fileFlag,
+    project: installedProjectFlag,
     json: Flags.boolean({ description: 'print the status as JSON' }),
+    wide: Flags.boolean({ description: 'every column in full (absolute times, duration, drift)' }),
     scope: scopeFlag,
   };
 
@@ -20,7 +28,7 @@ export default class Status extends BaseCommand {
     const { projectStatus } = await import('../services/status.js');
     const { defaultHost } = await import('../services/host.js');
     const status = await projectStatus(
-      flags.file,
+      flags.project !== undefined ? { project: flags.project } : { file: flags.file },
       defaultHost({ systemdScope: flags.scope as 'user' | 'system' }),
     );
     if (flags.json) {
@@ -29,6 +37,15 @@ export default class Status extends BaseCommand {
     }
     const { renderStatusTable } = await import('../cli/status-table.js');
     const { shouldColor } = await import('../plan/view-text.js');
-    process.stdout.write(renderStatusTable(status, shouldColor(process.stdout)));
+    const { hostTimeZone } = await import('../schedule/zoned.js');
+    const out = process.stdout;
+    process.stdout.write(
+      renderStatusTable(status, {
+        color: shouldColor(out),
+        zone: hostTimeZone(),
+        width: out.isTTY && out.columns > 0 ? out.columns : 80,
+        wide: flags.wide,
+      }),
+    );
   }
 }

@@ -27,6 +27,11 @@ export interface ComputeInput {
   destroy?: boolean;
   /** Only plan these jobs (project-wide artifacts are kept in every targeted plan). */
   targets?: ReadonlySet<string>;
+  /**
+   * Jobs applied from another schedules.yaml: their spec is rewritten to record this file (so the
+   * project is installed from here afterwards), and their changes read "moved", not "changed".
+   */
+  moved?: ReadonlySet<string>;
 }
 
 /** Artifact changes grouped per job, in a stable order (by job name, project-wide last). */
@@ -116,7 +121,10 @@ function decide(
   if (have.actualHash !== have.recordedHash) reason = REASONS.handEdited;
   else if (have.recordedHash !== want.hash) reason = REASONS.changed;
   else if (!have.registered) reason = REASONS.notRegistered;
+  else if (want.target === 'state' && input.moved?.has(want.job)) reason = REASONS.moved;
   if (!reason) return undefined;
+  // What differs between two checkouts of one project is not a change in this file.
+  if (reason === REASONS.changed && input.moved?.has(want.job)) reason = REASONS.moved;
   // Pausing changes the applied spec (enabled: false) too: that is the pause, not another change.
   if (reason === REASONS.changed && input.paused.has(want.job)) reason = REASONS.paused;
   return {

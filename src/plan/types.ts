@@ -16,6 +16,7 @@ export const REASONS = {
   removed: 'removed from the file',
   paused: 'paused',
   destroy: 'destroy',
+  moved: 'moved from another checkout',
 } as const;
 export type Reason = (typeof REASONS)[keyof typeof REASONS];
 
@@ -65,6 +66,11 @@ export interface Plan {
   targets?: string[];
   /** True for a destroy plan. */
   destroy?: boolean;
+  /**
+   * The schedules.yaml the project is installed from, when it is not {@link file}: another
+   * checkout applied it, and applying this plan moves the project here.
+   */
+  installedFrom?: string;
   jobs: JobPlan[];
   warnings: string[];
   summary: { add: number; change: number; delete: number };

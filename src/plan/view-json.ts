@@ -18,6 +18,8 @@ export interface PlanJson {
   host_fingerprint: string;
   created_at: string;
   destroy: boolean;
+  /** The schedules.yaml the project is installed from when it is not `file` (applying moves it). */
+  installed_from: string | null;
   targets: string[] | null;
   warnings: string[];
   summary: { add: number; change: number; delete: number };
@@ -59,6 +61,7 @@ export function planToJson(plan: Plan): PlanJson {
     host_fingerprint: plan.hostFingerprint,
     created_at: plan.createdAt,
     destroy: Boolean(plan.destroy),
+    installed_from: plan.installedFrom ?? null,
     targets: plan.targets ?? null,
     warnings: plan.warnings,
     summary: plan.summary,
@@ -108,6 +111,7 @@ export function planFromJson(data: unknown): Plan {
     hostFingerprint: j.host_fingerprint,
     createdAt: j.created_at,
     destroy: j.destroy,
+    installedFrom: j.installed_from ?? undefined,
     targets: j.targets ?? undefined,
     warnings: j.warnings,
     summary: j.summary,

@@ -31,6 +31,7 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
   const out: string[] = [];
   out.push(`Backend: ${plan.backend} (${plan.backendReason})`);
   for (const warning of plan.warnings) out.push(paint(33, `Warning: ${warning}`));
+  if (plan.installedFrom) out.push(paint(33, movedNotice(plan)));
   out.push('');
 
   const shown = plan.jobs.filter((j) => options.showUnchanged || j.action !== 'no-op');
@@ -89,6 +90,12 @@ function renderChange(
     lines.push(paint(code, `      ${line}`));
   }
   return lines;
+}
+
+/** The line that says this plan takes the project over from another checkout. */
+export function movedNotice(plan: Plan): string {
+  const here = plan.destroy ? 'destroying it from here removes it' : 'applying here moves it';
+  return `Note: project ${plan.project} is installed from ${plan.installedFrom}; ${here}.`;
 }
 
 function displayFile(file: string): string {

@@ -20,8 +20,14 @@ import { isEmptyPlan, type Plan, type PlannedArtifactChange } from '../plan/type
 import { AppliedSpecStore } from '../state/applied.js';
 import { stateRoot } from '../state/paths.js';
 import { hostOptions, type HostSettings } from './host.js';
+import { refuseUnapprovedMove } from './move-check.js';
 import { hashFile, makePlan } from './plan.js';
 import type { PlanOutcome } from './plan.js';
+
+export interface ExecuteOptions {
+  /** The plan may move its project from another checkout (`--force`, or a person said yes to it). */
+  allowMove?: boolean;
+}
 
 export interface ApplyProgress {
   (event: { phase: 'state' | 'backend' | 'cleanup'; target: string; count: number }): void;
@@ -91,6 +97,8 @@ export async function applyUnderLock(
     /** Makes the plan; runs under the project lock. */
     plan: () => Promise<PlanOutcome>;
     decide: (outcome: PlanOutcome) => Promise<Plan | undefined>;
+    /** The plan may move the project from another checkout (`--force`, or a person said yes to it). */
+    allowMove?: boolean;
   },
   host: HostSettings,
   lockOptions: LockOptions = {},
@@ -113,6 +121,7 @@ export async function applyUnderLock(
     if (isEmptyPlan(outcome.plan)) return { status: 'empty', outcome };
     const plan = await request.decide(outcome);
     if (!plan) return { status: 'declined', outcome };
+    refuseUnapprovedMove(plan, request.allowMove ?? false);
     const summary = await executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
     return { status: 'applied', outcome, plan, summary };
   } finally {
@@ -136,8 +145,9 @@ export async function executePlan(
   outcome: PlanOutcome,
   host: HostSettings,
   onProgress: ApplyProgress = () => {},
-  lockOptions: LockOptions = {},
+  lockOptions: LockOptions & ExecuteOptions = {},
 ): Promise<Plan['summary']> {
+  refuseUnapprovedMove(plan, lockOptions.allowMove ?? false);
   if (plan.jobs.every((j) => j.changes.length === 0)) return plan.summary;
   const lock = await acquireApplyLock(
     outcome.ctx.stateDir,
@@ -165,8 +175,9 @@ export function executeUnderProjectLock(
   outcome: PlanOutcome,
   host: HostSettings,
   onProgress: ApplyProgress = () => {},
-  lockOptions: LockOptions = {},
+  lockOptions: LockOptions & ExecuteOptions = {},
 ): Promise<Plan['summary']> {
+  refuseUnapprovedMove(plan, lockOptions.allowMove ?? false);
   return executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
 }
 

@@ -3,6 +3,7 @@
  * installed, reads what is, and lets src/plan/compute decide. No flags, no printing.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../config/diagnostic.js';
@@ -12,6 +13,7 @@ import { createBackend, selectBackend } from '../backends/registry.js';
 import type { Backend, RenderContext } from '../backends/types.js';
 import { InvalidConfigError, UserError } from '../errors.js';
 import type { BackendName, Job, Project } from '../model/job.js';
+import { PROJECT_NAME_PATTERN } from '../model/job.js';
 import { computeJobPlans, hostFingerprint, summarize } from '../plan/compute.js';
 import type { DesiredArtifact, FoundArtifact } from '../plan/compute.js';
 import { dstNotes } from '../plan/dst.js';
@@ -21,6 +23,7 @@ import { describeSchedule } from '../schedule/describe.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
 import { formatInZone } from '../schedule/zoned.js';
 import { AppliedSpecStore } from '../state/applied.js';
+import type { AppliedSpec } from '../state/applied.js';
 import { stateLoadCache } from '../state/load-cache.js';
 import { stateRoot } from '../state/paths.js';
 import type { HostSettings } from './host.js';
@@ -28,7 +31,13 @@ import { hostOptions, renderContext } from './host.js';
 import { backendDiagnostics } from './backend-check.js';
 
 export interface PlanRequest {
+  /** The schedules.yaml; ignored when {@link project} is given. */
   file: string;
+  /**
+   * Plan an installed project from what was applied (its specs in the state dir) instead of a
+   * file: `status --project` and `destroy --project` of a project whose checkout is gone.
+   */
+  project?: string;
   targets?: string[];
   /** Plan the removal of everything the project installed. */
   destroy?: boolean;
@@ -49,6 +58,8 @@ export interface PlanOutcome {
   ctx: RenderContext;
   /** Configuration warnings (not errors) from loading. */
   diagnostics: Diagnostic[];
+  /** The project's applied specs as they were before this plan (what the host was told to run). */
+  applied: AppliedSpec[];
 }
 
 /** Loads the file or throws InvalidConfigError with every problem. */
@@ -66,16 +77,20 @@ export async function loadValidProject(
 }
 
 export async function makePlan(request: PlanRequest, host: HostSettings): Promise<PlanOutcome> {
-  const file = path.resolve(request.file);
-  const { project, diagnostics, source } = await loadValidProject(file, host, request.file);
   const ctx = renderContext(host);
+  const store = new AppliedSpecStore(ctx.stateDir);
+  const fromState = request.project !== undefined;
+  const { project, diagnostics, source } = fromState
+    ? { project: await installedProject(request.project!, store), diagnostics: [], source: '' }
+    : await loadValidProject(path.resolve(request.file), host, request.file);
+  const file = project.file;
   const options = hostOptions(host);
   const selection = await selectBackend(project.backend, options);
   const backend = selection.backend;
 
   const jobNames = new Set(project.jobs.map((j) => j.name));
-  const store = new AppliedSpecStore(ctx.stateDir);
   const applied = await store.list(project.name);
+  const moved = fromState ? new Set<string>() : jobsAppliedElsewhere(applied, file);
   const targets = request.targets?.length ? new Set(request.targets) : undefined;
   if (targets) {
     const known = new Set([...jobNames, ...applied.map((s) => s.job.name)]);
@@ -90,11 +105,16 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
 
   const desired: DesiredArtifact[] = [];
   if (!request.destroy) {
-    const problems = await backendDiagnostics(backend, project, () => ctx, source, request.file);
-    if (problems.length) throw new InvalidConfigError(problems, source);
+    // Applied jobs were checked when they were applied; one the host can no longer express is
+    // left unrendered and shows as drift rather than hiding the others.
+    const renderable = (job: Job) => !fromState || backend.check(job, ctx).length === 0;
+    if (!fromState) {
+      const problems = await backendDiagnostics(backend, project, () => ctx, source, request.file);
+      if (problems.length) throw new InvalidConfigError(problems, source);
+    }
     const enabled = project.jobs.filter((j) => j.enabled);
     const registered = backend.registersPausedJobs ? project.jobs : enabled;
-    for (const job of registered) {
+    for (const job of registered.filter(renderable)) {
       for (const a of backend.render(job, ctx)) desired.push({ ...a, target: backend.name });
     }
     for (const a of backend.renderProject?.(project.name, enabled, ctx) ?? [])
@@ -121,6 +141,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     paused: new Set(project.jobs.filter((j) => !j.enabled).map((j) => j.name)),
     targets,
     destroy: request.destroy,
+    moved,
   });
   const byName = new Map(project.jobs.map((j) => [j.name, j]));
   for (const jobPlan of jobs) {
@@ -140,16 +161,73 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     backend: backend.name,
     backendReason: selection.reason,
     file,
-    fileHash: await hashFile(file),
+    fileHash: fromState ? 'none' : await hashFile(file),
     hostFingerprint: hostFingerprint(installed),
     createdAt: host.now.toISOString(),
     targets: request.targets?.length ? request.targets : undefined,
     destroy: request.destroy || undefined,
+    installedFrom: moved.size ? installedFrom(applied, file) : undefined,
     jobs,
     warnings,
     summary: summarize(jobs),
   };
-  return { plan, project, backend, backends, ctx, diagnostics };
+  return { plan, project, backend, backends, ctx, diagnostics, applied };
+}
+
+/** A file's identity across symlinked paths (`/home/me/src` vs its real path). */
+function samePath(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Jobs whose applied spec records another schedules.yaml than `file`. A spec without a
+ * readable source (hand-written, damaged) is not counted: nothing says it is elsewhere.
+ */
+export function jobsAppliedElsewhere(applied: readonly AppliedSpec[], file: string): Set<string> {
+  return new Set(
+    applied
+      .filter((s) => typeof s.sourceFile === 'string' && s.sourceFile && !samePath(s.sourceFile, file))
+      .map((s) => s.job.name),
+  );
+}
+
+/** The other schedules.yaml the project was last applied from. */
+function installedFrom(applied: readonly AppliedSpec[], file: string): string | undefined {
+  return [...applied]
+    .filter((s) => typeof s.sourceFile === 'string' && s.sourceFile && !samePath(s.sourceFile, file))
+    .sort((a, b) => b.appliedAt.localeCompare(a.appliedAt))[0]?.sourceFile;
+}
+
+/**
+ * A project as it was applied, rebuilt from its specs in the state dir: jobs, the backend they
+ * were applied to last, and the file they came from. Throws UserError when nothing is installed.
+ */
+export async function installedProject(name: string, store: AppliedSpecStore): Promise<Project> {
+  if (!PROJECT_NAME_PATTERN.test(name)) {
+    throw new UserError(
+      `'${name}' is not a project name (lowercase letters, digits and '-')`,
+      'Run `sched list` to see the projects sched installed for this user.',
+    );
+  }
+  const specs = await store.list(name);
+  if (specs.length === 0) {
+    throw new UserError(
+      `no project ${name} is installed for this user`,
+      'Run `sched list` to see the projects sched installed for this user.',
+    );
+  }
+  const latest = [...specs].sort((a, b) => b.appliedAt.localeCompare(a.appliedAt))[0]!;
+  return {
+    name,
+    file: typeof latest.sourceFile === 'string' ? latest.sourceFile : '',
+    backend: latest.backend,
+    jobs: specs.map((s) => s.job),
+  };
 }
 
 /** Adds the schedule in words, the next three fire times and DST notes to a job's plan. */
