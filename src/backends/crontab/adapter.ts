@@ -27,17 +27,11 @@ import type {
   RenderContext,
   RenderedFile,
 } from '../types.js';
-import { applyChanges, applyChangesToBytes, parseCrontabBytes } from './parse.js';
+import { applyChanges, applyChangesToBytes, crontabListing, parseCrontabBytes } from './parse.js';
 import { checkJob, renderJob, renderProjectEntries } from './render.js';
 
 /** The two escapes of Debian's `crontab -l`. */
 const LISTING_ESCAPE = /\\[rb]/;
-
-/** `bytes` as Debian's `crontab -l` lists them: CR as `\r`, BS as `\b`. */
-function asListed(bytes: string): string {
-  // eslint-disable-next-line no-control-regex -- CR and BS are exactly what crontab -l escapes
-  return bytes.replace(/[\x08\x0d]/g, (c) => (c === '\r' ? '\\r' : '\\b'));
-}
 
 /** The token {@link CrontabBackend.observedState} returns for a crontab's bytes. */
 function stateOf(bytes: string): string {
@@ -177,7 +171,7 @@ export class CrontabBackend implements Backend {
       if (!LISTING_ESCAPE.test(listed)) return listed;
       const raw = await this.editorCopy();
       // The same crontab, unless it changed between the two reads: then read both again.
-      if (asListed(raw) === listed) return raw;
+      if (crontabListing(raw) === listed) return raw;
       if (attempt === 3) {
         throw new UserError(
           `could not read ${this.who()} byte for byte: 'crontab -l' and 'crontab -e' show different contents`,

@@ -19,6 +19,7 @@ export {
   STRAY_ID,
   applyChanges,
   applyChangesToBytes,
+  crontabListing,
   parseBlock,
   parseCrontab,
   parseCrontabBytes,

@@ -75,6 +75,15 @@ export interface CrontabSplit {
   after: string;
 }
 
+/**
+ * `text` as Debian's `crontab -l` lists it: a carriage return as the two characters `\r`, a
+ * backspace as `\b` (nothing else is escaped). A listing with either sequence is ambiguous.
+ */
+export function crontabListing(text: string): string {
+  // eslint-disable-next-line no-control-regex -- CR and BS are exactly what crontab -l escapes
+  return text.replace(/[\x08\x0d]/g, (c) => (c === '\r' ? '\\r' : '\\b'));
+}
+
 /** Lines with their terminators; only the last one may lack `\n`. Joined, they are the text. */
 export function splitLines(text: string): string[] {
   const out: string[] = [];
