@@ -60,15 +60,48 @@ export class NodeRunner implements Runner {
   }
 }
 
+/** Staging directories are `sched-stage-<pid>-XXXXXX`: the pid says whether its owner is gone. */
+const STAGE_PREFIX = 'sched-stage-';
+const STAGE_DIR = /^sched-stage-(\d+)-[A-Za-z0-9]{6}$/;
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes staging directories of this user whose process is gone (killed while its command ran:
+ * the file was handed over whole, but nobody was left to remove it). Best effort.
+ */
+async function sweepOrphanedStages(root: string): Promise<void> {
+  const uid = process.getuid?.();
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = STAGE_DIR.exec(name);
+    if (!m || Number(m[1]) === process.pid || !processGone(Number(m[1]))) continue;
+    const dir = path.join(root, name);
+    const st = await lstat(dir).catch(() => undefined);
+    if (!st?.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
 /**
  * Stages files under the system temp dir: `mkdtemp` makes a new directory only this user can
  * enter (0700), the file is created there exclusively (0600), written and fsynced before `use`
- * sees it. A kill after that leaves a whole file behind, never half of one.
+ * sees it. A kill after that leaves a whole file behind, never half of one; the next stage
+ * removes what a killed process left.
  */
 export const tempFileStager: FileStager = {
   async stage(name, content, use) {
     assertPlainName(name);
-    const dir = await mkdtemp(path.join(tmpdir(), 'sched-'));
+    const root = tmpdir();
+    await sweepOrphanedStages(root);
+    const dir = await mkdtemp(path.join(root, `${STAGE_PREFIX}${process.pid}-`));
     try {
       const file = path.join(dir, name);
       const handle = await open(file, 'wx', 0o600);

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NodeRunner, tempFileStager } from '../../src/platform/node.js';
@@ -80,5 +82,20 @@ describe('tempFileStager (a complete file instead of a stream a kill could cut)'
     ).rejects.toThrow('refused');
     expect(existsSync(path.dirname(seen))).toBe(false);
     await expect(tempFileStager.stage('../x', content, async () => 1)).rejects.toThrow(/unsafe file name/);
+  });
+
+  it('removes what a killed process left staged, and nothing of a live one', async () => {
+    const dead = spawnSync('true').pid!; // exited and reaped: its pid is gone
+    const orphan = mkdtempSync(path.join(tmpdir(), `sched-stage-${dead}-`));
+    writeFileSync(path.join(orphan, 'crontab'), 'x');
+    const live = mkdtempSync(path.join(tmpdir(), `sched-stage-${process.ppid}-`));
+    try {
+      await tempFileStager.stage('crontab', Buffer.from('y'), async () => undefined);
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      rmSync(orphan, { recursive: true, force: true });
+      rmSync(live, { recursive: true, force: true });
+    }
   });
 });
