@@ -112,10 +112,13 @@ describe.skipIf(skip)('SIGKILL of sched apply during the crontab write (issue 12
         user.write(user.read()! + TAIL);
       }
     }
-    // Each killed apply leaves its staged file; the next apply removes it.
+    // Each killed apply leaves its staged file; the next apply that writes removes it.
+    const left = readdirSync(schedTmp).length;
+    user.writeOwned(file, VARIANTS[(ROUNDS + 1) % 2]!);
+    expect((await cli(['apply', '-f', file, '--auto-approve'])).exitCode).toBe(0);
     const leftovers = readdirSync(schedTmp);
     console.log(
-      `crontab kill: tried ${ROUNDS}, passed ${ROUNDS - failures.length}; staged files left at the end: ${leftovers.length}`,
+      `crontab kill: tried ${ROUNDS}, passed ${ROUNDS - failures.length}; staged files left: ${left} before the next write, ${leftovers.length} after it`,
     );
     expect(failures).toEqual([]);
     expect(leftovers).toEqual([]);
