@@ -89,6 +89,17 @@ export interface BackendPorts {
   dir?: DirFs;
 }
 
+/** Options of {@link Backend.apply}. Backends that have no use for an option ignore it. */
+export interface BackendApplyOptions {
+  /**
+   * Compare-and-swap: what {@link Backend.observedState} returned after the read the plan was
+   * made from. `apply` re-reads the host right before writing and refuses, writing nothing, when
+   * it no longer matches (someone else changed it since the plan). Without it, a backend that
+   * has observedState compares with its own last readInstalled of the project, if any.
+   */
+  expectedState?: string;
+}
+
 export interface Backend {
   readonly name: BackendName;
   /** Is this scheduler reachable here? */
@@ -124,7 +135,13 @@ export interface Backend {
    * Part of readInstalled's result in practice: returned as InstalledArtifact without recordedHash.
    */
   /** Applies the changes, idempotently; one reload per call. */
-  apply(project: string, changes: ArtifactChange[]): Promise<void>;
+  apply(project: string, changes: ArtifactChange[], options?: BackendApplyOptions): Promise<void>;
+  /**
+   * For backends whose host state is one document shared with others (the user crontab): an
+   * opaque token of that document as the last `readInstalled(project)` of this instance saw it.
+   * Pass it back as {@link BackendApplyOptions.expectedState} to make `apply` a compare-and-swap.
+   */
+  observedState?(project: string): string | undefined;
   /**
    * Notes for `plan` on how this backend will fire the job differently from `sched next` (DST
    * changes it handles its own way…). Without it, the plan uses the generic DST notes. Pure.

@@ -2,10 +2,11 @@
  * Node implementations of the ports, kept to node's own modules so CLI start-up stays light.
  */
 import { spawn } from 'node:child_process';
-import { lstat, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock, DirEntry, DirFs, RunOptions, RunResult, Runner } from './ports.js';
+import type { Clock, DirEntry, DirFs, FileStager, RunOptions, RunResult, Runner } from './ports.js';
 import { UserError } from '../errors.js';
 import { ensureDirSync } from '../state/files.js';
 
@@ -24,8 +25,9 @@ export class NodeRunner implements Runner {
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const encoding = options.encoding ?? 'utf8';
+      child.stdout.setEncoding(encoding).on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding(encoding).on('data', (d: string) => (stderr += d));
       const timer =
         options.timeoutMs === undefined
           ? undefined
@@ -53,10 +55,68 @@ export class NodeRunner implements Runner {
       // A command that does not read its input must not fail the call (EPIPE).
       child.stdin.on('error', () => undefined);
       // Always end stdin, so a command that reads it sees end-of-file instead of waiting forever.
-      child.stdin.end(options.input ?? '');
+      child.stdin.end(Buffer.from(options.input ?? '', encoding));
     });
   }
 }
+
+/** Staging directories are `sched-stage-<pid>-XXXXXX`: the pid says whether its owner is gone. */
+const STAGE_PREFIX = 'sched-stage-';
+const STAGE_DIR = /^sched-stage-(\d+)-[A-Za-z0-9]{6}$/;
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes staging directories of this user whose process is gone (killed while its command ran:
+ * the file was handed over whole, but nobody was left to remove it). Best effort.
+ */
+async function sweepOrphanedStages(root: string): Promise<void> {
+  const uid = process.getuid?.();
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = STAGE_DIR.exec(name);
+    if (!m || Number(m[1]) === process.pid || !processGone(Number(m[1]))) continue;
+    const dir = path.join(root, name);
+    const st = await lstat(dir).catch(() => undefined);
+    if (!st?.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Stages files under the system temp dir: `mkdtemp` makes a new directory only this user can
+ * enter (0700), the file is created there exclusively (0600), written and fsynced before `use`
+ * sees it. A kill after that leaves a whole file behind, never half of one; the next stage
+ * removes what a killed process left.
+ */
+export const tempFileStager: FileStager = {
+  async stage(name, content, use) {
+    assertPlainName(name);
+    const root = tmpdir();
+    await sweepOrphanedStages(root);
+    const dir = await mkdtemp(path.join(root, `${STAGE_PREFIX}${process.pid}-`));
+    try {
+      const file = path.join(dir, name);
+      const handle = await open(file, 'wx', 0o600);
+      try {
+        await handle.writeFile(content);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return await use(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
 
 export const systemClock: Clock = { now: () => new Date() };
 

@@ -16,6 +16,12 @@ export interface RunOptions {
   env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;
+  /**
+   * How `input` is encoded and stdout/stderr decoded. Default `utf8`. `latin1` maps every byte
+   * to one character and back, so output that is not UTF-8 (a crontab's foreign lines) survives
+   * a read and a write byte for byte.
+   */
+  encoding?: 'utf8' | 'latin1';
 }
 
 /**
@@ -24,6 +30,15 @@ export interface RunOptions {
  */
 export interface Runner {
   run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
+
+/**
+ * Hands a complete file to a command instead of a stream a kill could cut short: the content is
+ * written to a new file in a private (0700) directory of the current user and fsynced, `use`
+ * gets its path, and the directory is removed afterwards.
+ */
+export interface FileStager {
+  stage<T>(name: string, content: Uint8Array, use: (file: string) => Promise<T>): Promise<T>;
 }
 
 export interface Clock {

@@ -23,6 +23,7 @@ import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
 import { createBackend } from '../backends/registry.js';
 import type { CrontabBackend } from '../backends/crontab/adapter.js';
+import { crontabListing } from '../backends/crontab/parse.js';
 import { ExternalCommandError, InvalidConfigError, UserError } from '../errors.js';
 import { commentOutLines, scanCrontab } from '../import/crontab.js';
 import { convertLaunchAgent } from '../import/launchd.js';
@@ -387,19 +388,26 @@ async function takeOverAll(
 }
 
 /**
- * A Runner whose `crontab -l` shows the imported lines already commented out: the crontab
- * backend's apply then writes sched's block and the commented lines in one `crontab -`, so
- * there is no moment with both or neither. Refuses when the crontab is neither as scanned nor
- * already commented (someone edited it meanwhile).
+ * A Runner whose crontab reads show the imported lines already commented out: the crontab
+ * backend's apply then writes sched's block and the commented lines in one write, so there is
+ * no moment with both or neither. Refuses when the crontab is neither as scanned nor already
+ * commented (someone edited it meanwhile). Speaks the backend's reads as they are: `crontab -l`
+ * (escaped listing) and `crontab -e` with cat (exact text), in the encoding asked for.
  */
 function commentingRunner(inner: Runner, scanned: string, commented: string): Runner {
   return {
     async run(command, args, options) {
       const result = await inner.run(command, args, options);
-      if (command !== 'crontab' || args.length !== 1 || args[0] !== '-l') return result;
-      const text = result.exitCode === 0 ? result.stdout : '';
-      if (text === scanned) return { ...result, exitCode: 0, stdout: commented, stderr: '' };
-      if (text === commented) return result;
+      const op = command === 'crontab' && args.length === 1 ? args[0] : undefined;
+      if (op !== '-l' && op !== '-e') return result;
+      const encoding = options?.encoding ?? 'utf8';
+      const view = (t: string): string => (op === '-l' ? crontabListing(t) : t);
+      const text = result.exitCode === 0 ? Buffer.from(result.stdout, encoding).toString('utf8') : '';
+      if (text === view(scanned)) {
+        const stdout = Buffer.from(view(commented), 'utf8').toString(encoding);
+        return { ...result, exitCode: 0, stdout, stderr: '' };
+      }
+      if (text === view(commented)) return result;
       throw new UserError(
         'the crontab changed while sched was importing; nothing was written',
         'Run sched import again.',

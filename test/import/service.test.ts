@@ -26,6 +26,10 @@ class FakeHost implements Runner {
       this.crontab = options.input ?? '';
       return ok();
     }
+    if (command === 'crontab' && args.length === 1 && path.isAbsolute(args[0]!)) {
+      this.crontab = readFileSync(args[0]!, 'utf8'); // crontab FILE, as the crontab backend installs
+      return ok();
+    }
     if (key.startsWith('systemctl --user list-unit-files'))
       return ok(this.enabledTimers.map((t) => `${t} enabled enabled\n`).join(''));
     if (key.startsWith('systemctl --user cat ')) {
@@ -132,7 +136,8 @@ describe('importJobs --write --apply (crontab backend)', () => {
     const file = path.join(dir, 'schedules.yaml');
     writeFileSync(file, '# mine\nversion: 1\nproject: p\nbackend: crontab\njobs: {}\n');
     const out = await importJobs({ file, scheduler: 'crontab', write: true, apply: true }, host());
-    expect(fake.calls.filter((c) => c === 'crontab -')).toHaveLength(1);
+    const writes = fake.calls.filter((c) => c.startsWith('crontab ') && c !== 'crontab -l');
+    expect(writes).toHaveLength(1);
     const lines = fake.crontab.split('\n');
     expect(lines).toContain('# sched-imported: 0 2 * * * /usr/bin/backup');
     expect(lines).toContain('# sched-imported: */5 * * * * /usr/bin/poll');

@@ -1,36 +1,64 @@
 /**
- * The crontab backend's OS side: `crontab -l` to read, `crontab -` to write (or `crontab -r`
- * when nothing is left), always through the Runner port. With `user`, every call is
+ * The crontab backend's OS side, always through the Runner port. With `user`, every call is
  * `crontab -u USER …` (root managing another user's crontab).
+ *
+ * - Read: `crontab -l`, as bytes (latin1), so foreign lines that are not UTF-8 survive. Debian's
+ *   `crontab -l` prints a carriage return as the two characters `\r` and a backspace as `\b`;
+ *   when the listing holds either sequence it is ambiguous, and the crontab is read again through
+ *   `crontab -e` with `cat` as the editor, which shows the installed bytes as they are.
+ * - Write: `crontab FILE`, the whole new crontab staged as a complete, fsynced file first; never
+ *   `crontab -` through a pipe, which a kill of sched would cut short and crontab would install.
+ *   `crontab -r` when nothing is left.
+ * - Compare-and-swap: the crontab is re-read right before the write; apply refuses when it is not
+ *   what the plan read (see {@link CrontabChangedError}).
  */
+import { createHash } from 'node:crypto';
 import { ExternalCommandError, UserError } from '../../errors.js';
 import type { Job } from '../../model/job.js';
-import type { Runner } from '../../platform/ports.js';
+import { tempFileStager } from '../../platform/node.js';
+import type { FileStager, Runner } from '../../platform/ports.js';
 import type {
   Artifact,
   ArtifactChange,
   Backend,
+  BackendApplyOptions,
   Detection,
   InstalledArtifact,
   RenderContext,
   RenderedFile,
 } from '../types.js';
-import { applyChanges, parseCrontab } from './parse.js';
+import { applyChanges, applyChangesToBytes, crontabListing, parseCrontabBytes } from './parse.js';
 import { checkJob, renderJob, renderProjectEntries } from './render.js';
 
+/** The two escapes of Debian's `crontab -l`. */
+const LISTING_ESCAPE = /\\[rb]/;
+
+/** The token {@link CrontabBackend.observedState} returns for a crontab's bytes. */
+function stateOf(bytes: string): string {
+  return `sha256:${createHash('sha256').update(Buffer.from(bytes, 'latin1')).digest('hex')}`;
+}
+
 /**
- * `crontab -l` prints a carriage return as the two characters `\r` (and a backspace as `\b`), so
- * its output cannot always be written back byte for byte. A `\r` at a line end is how a file
- * with Windows line endings lists: refuse to rewrite such a crontab rather than turn its CRs into
- * backslashes. (A `\r` or `\b` inside a line is far more likely to be literal text, as in
- * `tr -d '\r'`, and is kept as listed.)
+ * The crontab is not what the plan read (another sched apply, a `crontab -e`, a script):
+ * nothing was written. Planning again shows what is there now.
  */
-const CR_AT_LINE_END = /\\r(?=\n|$)/;
+export class CrontabChangedError extends UserError {
+  constructor(who: string, when: string) {
+    super(
+      `${who} changed ${when}; nothing was written`,
+      "Something else wrote it in the meantime (another 'sched apply', 'crontab -e', a script). " +
+        "Run 'sched plan' again to see what is there now, then apply.",
+    );
+    this.name = 'CrontabChangedError';
+  }
+}
 
 export interface CrontabBackendOptions {
   runner: Runner;
   /** Another user's crontab (`crontab -u USER`); needs root. Default: the current user's. */
   user?: string;
+  /** Where the new crontab is written before `crontab FILE`. Default: a private temp directory. */
+  files?: FileStager;
 }
 
 /**
@@ -44,10 +72,14 @@ export class CrontabBackend implements Backend {
   readonly name = 'crontab' as const;
   private readonly runner: Runner;
   private readonly user: string | undefined;
+  private readonly files: FileStager;
+  /** Per project: the state of the crontab its last readInstalled (or apply) saw. */
+  private readonly observed = new Map<string, string>();
 
   constructor(options: CrontabBackendOptions) {
     this.runner = options.runner;
     this.user = options.user;
+    this.files = options.files ?? tempFileStager;
   }
 
   private args(...rest: string[]): string[] {
@@ -121,56 +153,113 @@ export class CrontabBackend implements Backend {
     return [{ name: `${project}.crontab`, content: applyChanges('', project, changes) }];
   }
 
-  /** The whole crontab text; `''` when there is none ("no crontab for X", exit 1). */
+  /**
+   * The whole crontab as text (UTF-8 decoded), exactly as installed; `''` when there is none.
+   * For readers that only look (import's scan); the backend itself works on the bytes.
+   */
   async readCrontab(): Promise<string> {
+    return Buffer.from(await this.readCrontabBytes(), 'latin1').toString('utf8');
+  }
+
+  /**
+   * The whole crontab as a byte string (latin1: one character per byte), exactly as installed;
+   * `''` when there is none ("no crontab for X", exit 1).
+   */
+  async readCrontabBytes(): Promise<string> {
+    for (let attempt = 1; ; attempt += 1) {
+      const listed = await this.list();
+      if (!LISTING_ESCAPE.test(listed)) return listed;
+      const raw = await this.editorCopy();
+      // The same crontab, unless it changed between the two reads: then read both again.
+      if (crontabListing(raw) === listed) return raw;
+      if (attempt === 3) {
+        throw new UserError(
+          `could not read ${this.who()} byte for byte: 'crontab -l' and 'crontab -e' show different contents`,
+          'Something may be changing it continuously. Run sched again; if this persists, check the crontab with ' +
+            "'crontab -l' for lines with carriage returns or backspaces.",
+        );
+      }
+    }
+  }
+
+  private async list(): Promise<string> {
     const args = this.args('-l');
     // CRONTAB_NOHEADER=N would make -l print the 3 header lines crontab adds on every install;
     // written back, they would pile up. Force the default (headers hidden).
-    const r = await this.runner.run('crontab', args, { env: { CRONTAB_NOHEADER: 'Y' } });
+    const r = await this.runner.run('crontab', args, {
+      env: { CRONTAB_NOHEADER: 'Y' },
+      encoding: 'latin1',
+    });
     if (r.exitCode === 0) return r.stdout;
     if (/no crontab for/i.test(r.stderr)) return '';
     throw new ExternalCommandError(['crontab', ...args], r.exitCode, r.stderr);
   }
 
-  private async writeCrontab(text: string): Promise<void> {
-    // An empty result removes the crontab instead of installing an empty one.
-    const args = text === '' ? this.args('-r') : this.args('-');
-    const r = await this.runner.run('crontab', args, text === '' ? {} : { input: text });
-    if (r.exitCode === 0) return;
-    if (text === '' && /no crontab for/i.test(r.stderr)) return;
+  /**
+   * The installed bytes through `crontab -e` with `cat` as the editor: crontab copies the
+   * crontab into a temp file unescaped (headers hidden, as with -l) and, since the editor changes
+   * nothing, installs nothing ("No modification made").
+   */
+  private async editorCopy(): Promise<string> {
+    const args = this.args('-e');
+    const r = await this.runner.run('crontab', args, {
+      env: { CRONTAB_NOHEADER: 'Y', VISUAL: 'cat', EDITOR: 'cat' },
+      encoding: 'latin1',
+    });
+    if (r.exitCode === 0) return r.stdout;
     throw new ExternalCommandError(['crontab', ...args], r.exitCode, r.stderr);
   }
 
-  /** One `crontab -l`. Throws CrontabMarkerError (a UserError) when the block is unbalanced. */
+  /**
+   * Replaces the crontab with `next` if it still holds `current`: the complete file is staged
+   * first, then the crontab is re-read, then `crontab FILE` installs it (`crontab -r` for `''`).
+   * crontab itself has no compare-and-swap, so a window of one process start remains; sched's
+   * own appliers are kept out of it by the apply lock.
+   */
+  private async replace(current: string, next: string): Promise<void> {
+    const install = async (file?: string): Promise<void> => {
+      if ((await this.readCrontabBytes()) !== current)
+        throw new CrontabChangedError(this.who(), 'while sched was applying');
+      const args = file === undefined ? this.args('-r') : this.args(file);
+      const r = await this.runner.run('crontab', args);
+      if (r.exitCode === 0) return;
+      if (file === undefined && /no crontab for/i.test(r.stderr)) return;
+      throw new ExternalCommandError(['crontab', ...args], r.exitCode, r.stderr);
+    };
+    if (next === '') await install();
+    else await this.files.stage('crontab', Buffer.from(next, 'latin1'), install);
+  }
+
+  /** One `crontab -l` (two when it lists `\r` or `\b`). Throws CrontabMarkerError when the block is unbalanced. */
   async readInstalled(project: string): Promise<InstalledArtifact[]> {
-    return parseCrontab(await this.readCrontab(), project);
+    const bytes = await this.readCrontabBytes();
+    const found = parseCrontabBytes(bytes, project);
+    this.observed.set(project, stateOf(bytes));
+    return found;
+  }
+
+  /** The state of the crontab as this instance's last readInstalled(project) (or apply) saw it. */
+  observedState(project: string): string | undefined {
+    return this.observed.get(project);
   }
 
   /**
-   * Reads, computes the new text, re-reads just before writing and refuses when the crontab
-   * changed in between (a concurrent `crontab -e`), then writes with `crontab -`. Writes nothing
-   * when the text would not change. crontab offers no compare-and-swap, so a tiny window between
-   * the re-read and the write remains.
+   * Reads, computes the new crontab and writes it only when it differs, as a compare-and-swap:
+   * refused with {@link CrontabChangedError}, writing nothing, when the crontab is not the one
+   * `options.expectedState` (default: this instance's last readInstalled of the project) names,
+   * or when it changes between this read and the write. Every byte outside the block is kept.
    */
-  async apply(project: string, changes: ArtifactChange[]): Promise<void> {
-    const text = await this.readCrontab();
-    const next = applyChanges(text, project, changes);
-    if (next !== text && CR_AT_LINE_END.test(text)) {
-      throw new UserError(
-        `${this.who()} has lines ending in a carriage return (Windows line endings); nothing was written`,
-        "'crontab -l' shows a carriage return as the two characters \\r, so sched cannot write the other lines back " +
-          "byte for byte. Remove the carriage returns ('crontab -e', or \"crontab -l | sed 's/\\\\r$//' | crontab -\" " +
-          'after checking its output), then apply again.',
-      );
-    }
-    if (next === text) return;
-    const again = await this.readCrontab();
-    if (again !== text) {
-      throw new UserError(
-        `${this.who()} changed while sched was applying; nothing was written`,
-        "Someone edited it at the same time (crontab -e?). Run 'sched plan' again, then apply.",
-      );
-    }
-    await this.writeCrontab(next);
+  async apply(project: string, changes: ArtifactChange[], options: BackendApplyOptions = {}): Promise<void> {
+    const expected = options.expectedState ?? this.observed.get(project);
+    const text = await this.readCrontabBytes();
+    // Computed first (it is pure): a crontab sched cannot read is the more useful error.
+    const next = applyChangesToBytes(text, project, changes);
+    if (expected !== undefined && stateOf(text) !== expected)
+      throw new CrontabChangedError(this.who(), 'since the plan read it');
+    if (next !== text) await this.replace(text, next);
+    // Whoever saw the crontab as it was has now seen this write too: it was sched's own.
+    const before = stateOf(text);
+    for (const [p, state] of this.observed) if (state === before) this.observed.set(p, stateOf(next));
+    this.observed.set(project, stateOf(next));
   }
 }

@@ -1,5 +1,5 @@
 /** The crontab backend: pure render/parse plus the adapter that talks to `crontab`. */
-export { CrontabBackend, type CrontabBackendOptions } from './adapter.js';
+export { CrontabBackend, CrontabChangedError, type CrontabBackendOptions } from './adapter.js';
 export {
   CATCH_UP_ID,
   CRONTAB_KIND,
@@ -18,8 +18,11 @@ export {
   CrontabMarkerError,
   STRAY_ID,
   applyChanges,
+  applyChangesToBytes,
+  crontabListing,
   parseBlock,
   parseCrontab,
+  parseCrontabBytes,
   splitCrontab,
   type CrontabSplit,
 } from './parse.js';

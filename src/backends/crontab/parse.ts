@@ -26,19 +26,45 @@ import { CRONTAB_KIND, MARKER_PATTERN, beginMarker, endMarker, entryId } from '.
  */
 export const STRAY_ID = 'crontab:@stray';
 
-/** The markers of a project's block are unbalanced; the crontab must be fixed by hand. */
+/**
+ * The markers of a project's block are unbalanced, or another project's marker lines would put
+ * the block somewhere sched could not read it back; the crontab must be fixed by hand.
+ */
 export class CrontabMarkerError extends UserError {
   constructor(
     readonly project: string,
     problem: string,
+    hint?: string,
+    /** `problem` is the whole message (not a kind of imbalance). */
+    whole = false,
   ) {
     super(
-      `the crontab's sched block for project '${project}' is unbalanced: ${problem}`,
-      `Fix it by hand with 'crontab -e': exactly one '${beginMarker(project)}' line, then exactly one ` +
-        `'${endMarker(project)}' line, with no other sched markers between them. sched will not guess which lines are its own.`,
+      whole ? problem : `the crontab's sched block for project '${project}' is unbalanced: ${problem}`,
+      hint ??
+        `Fix it by hand with 'crontab -e': exactly one '${beginMarker(project)}' line, then exactly one ` +
+          `'${endMarker(project)}' line, with no other sched markers between them. sched will not guess which lines are its own.`,
     );
     this.name = 'CrontabMarkerError';
   }
+}
+
+/** How to get out of another project's BEGIN line that has no END after it. */
+function openBlockHint(other: string): string {
+  return (
+    `If '${beginMarker(other)}' is the start of a sched block of project '${other}', add its ` +
+    `'${endMarker(other)}' line after that block's entries with 'crontab -e'; if it is a comment of ` +
+    `your own, reword it so it does not read as a sched marker (e.g. '# begin: sched ${other}'). Then run sched again.`
+  );
+}
+
+/**
+ * Another project's block that is open at the end of `lines` (its last marker is a BEGIN), if
+ * any: a block appended there would be read as part of it.
+ */
+function openForeignBegin(lines: readonly string[], project: string): Marker | undefined {
+  const lastOf = new Map<string, Marker>();
+  for (const m of markersOf(lines)) if (m.project !== project) lastOf.set(m.project, m);
+  return [...lastOf.values()].find((m) => m.kind === 'BEGIN');
 }
 
 /** A crontab split around one project's block: `before + (block ?? '') + after === text`. */
@@ -47,6 +73,15 @@ export interface CrontabSplit {
   /** From the BEGIN line to the END line, with the END line's newline when it has one. */
   block?: string;
   after: string;
+}
+
+/**
+ * `text` as Debian's `crontab -l` lists it: a carriage return as the two characters `\r`, a
+ * backspace as `\b` (nothing else is escaped). A listing with either sequence is ambiguous.
+ */
+export function crontabListing(text: string): string {
+  // eslint-disable-next-line no-control-regex -- CR and BS are exactly what crontab -l escapes
+  return text.replace(/[\x08\x0d]/g, (c) => (c === '\r' ? '\\r' : '\\b'));
 }
 
 /** Lines with their terminators; only the last one may lack `\n`. Joined, they are the text. */
@@ -120,6 +155,7 @@ export function splitCrontab(text: string, project: string): CrontabSplit {
       throw new CrontabMarkerError(
         project,
         `the block (${at(begin)}) is inside the block of project '${m.project}' that begins at ${at(m)}`,
+        openBlockHint(m.project),
       );
     }
   }
@@ -198,10 +234,44 @@ export function parseBlock(block: string, project: string): InstalledArtifact[] 
   });
 }
 
+/**
+ * How the text of sched's block is stored in the string a function is given. `TEXT`: it is
+ * ordinary text. `BYTES`: the string holds bytes, one character per byte (latin1), the way the
+ * adapter reads the crontab so that foreign bytes that are not UTF-8 survive; sched's block is
+ * UTF-8 inside it. Marker lines and newlines are ASCII, so splitting works the same on both.
+ */
+interface BlockCodec {
+  decode(stored: string): string;
+  encode(text: string): string;
+}
+const TEXT: BlockCodec = { decode: (s) => s, encode: (s) => s };
+const BYTES: BlockCodec = {
+  decode: (s) => Buffer.from(s, 'latin1').toString('utf8'),
+  encode: (s) => Buffer.from(s, 'utf8').toString('latin1'),
+};
+
 /** Everything `project` owns in a crontab text. Throws CrontabMarkerError when unbalanced. */
 export function parseCrontab(text: string, project: string): InstalledArtifact[] {
+  return parseWith(text, project, TEXT);
+}
+
+/** {@link parseCrontab} of a crontab held as a byte string (latin1: one character per byte). */
+export function parseCrontabBytes(bytes: string, project: string): InstalledArtifact[] {
+  return parseWith(bytes, project, BYTES);
+}
+
+function parseWith(text: string, project: string, codec: BlockCodec): InstalledArtifact[] {
   const { block } = splitCrontab(text, project);
-  return block === undefined ? [] : parseBlock(block, project);
+  return block === undefined ? [] : parseBlock(codec.decode(block), project);
+}
+
+/**
+ * Can crontab install a text whose last line is `line`, without a newline after it? Debian's
+ * crontab refuses "missing newline before EOF" unless that line is blank or a comment.
+ */
+function mayEndWithoutNewline(text: string): boolean {
+  const lastLine = text.slice(text.lastIndexOf('\n') + 1);
+  return /^[ \t]*(#[^\n]*)?$/.test(lastLine);
 }
 
 /** Block order: project-wide entries (`@…` ids) first, then jobs by id. Stable across applies. */
@@ -228,10 +298,53 @@ function compareIds(a: string, b: string): number {
  * Throws CrontabMarkerError when the block is unbalanced (nothing is computed, nothing written).
  */
 export function applyChanges(text: string, project: string, changes: readonly ArtifactChange[]): string {
+  return applyWith(text, project, changes, TEXT);
+}
+
+/**
+ * {@link applyChanges} on a crontab held as a byte string (latin1: one character per byte):
+ * every byte outside the block is kept as it is, whatever it is; the block is written as UTF-8.
+ */
+export function applyChangesToBytes(
+  bytes: string,
+  project: string,
+  changes: readonly ArtifactChange[],
+): string {
+  return applyWith(bytes, project, changes, BYTES);
+}
+
+function applyWith(
+  text: string,
+  project: string,
+  changes: readonly ArtifactChange[],
+  codec: BlockCodec,
+): string {
+  const next = computeNext(text, project, changes, codec);
+  // Never write a crontab sched could not read back (and so could not undo).
+  try {
+    splitCrontab(next, project);
+  } catch (e) {
+    if (!(e instanceof CrontabMarkerError)) throw e;
+    throw new CrontabMarkerError(
+      project,
+      `sched will not write a crontab it could not read back (${e.message}); nothing was written`,
+      e.hint,
+      true,
+    );
+  }
+  return next;
+}
+
+function computeNext(
+  text: string,
+  project: string,
+  changes: readonly ArtifactChange[],
+  codec: BlockCodec,
+): string {
   const split = splitCrontab(text, project);
   const entries = new Map<string, string>();
   if (split.block !== undefined)
-    for (const a of parseBlock(split.block, project)) entries.set(a.id, a.content);
+    for (const a of parseBlock(codec.decode(split.block), project)) entries.set(a.id, a.content);
   for (const c of changes) {
     if (c.action === 'delete') {
       entries.delete(c.id);
@@ -249,7 +362,14 @@ export function applyChanges(text: string, project: string, changes: readonly Ar
   if (entries.size === 0) {
     if (split.block === undefined) return text;
     let before = split.before;
-    if (split.after === '' && !split.block.endsWith('\n') && before.endsWith('\n'))
+    // Give back the newline sched added, unless crontab would then refuse the text (its last
+    // line an entry without newline): a crontab sched wrote must always be one it can undo.
+    if (
+      split.after === '' &&
+      !split.block.endsWith('\n') &&
+      before.endsWith('\n') &&
+      mayEndWithoutNewline(before.slice(0, -1))
+    )
       before = before.slice(0, -1);
     return before + split.after;
   }
@@ -259,9 +379,20 @@ export function applyChanges(text: string, project: string, changes: readonly Ar
     .map((id) => entries.get(id)!)
     .join('');
   const block = (final: boolean): string =>
-    `${beginMarker(project)}\n${body}${endMarker(project)}${final ? '\n' : ''}`;
+    codec.encode(`${beginMarker(project)}\n${body}${endMarker(project)}${final ? '\n' : ''}`);
 
   if (split.block !== undefined) return split.before + block(split.block.endsWith('\n')) + split.after;
+  const open = openForeignBegin(splitLines(text), project);
+  if (open) {
+    throw new CrontabMarkerError(
+      project,
+      `cannot add the sched block of project '${project}' to the crontab: line ${open.line + 1} ` +
+        `('${beginMarker(open.project)}') opens a block of project '${open.project}' that no ` +
+        `'${endMarker(open.project)}' line closes, so a block added after it would be read as part of it; nothing was written`,
+      openBlockHint(open.project),
+      true,
+    );
+  }
   if (text === '' || text.endsWith('\n')) return text + block(true);
   return `${text}\n${block(false)}`;
 }

@@ -1,7 +1,13 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ExternalCommandError, UserError } from '../../../src/errors.js';
-import type { Artifact, ArtifactChange } from '../../../src/backends/types.js';
-import { CrontabBackend, CrontabMarkerError, parseCrontab } from '../../../src/backends/crontab/index.js';
+import type { Artifact, ArtifactChange, InstalledArtifact } from '../../../src/backends/types.js';
+import {
+  CrontabBackend,
+  CrontabChangedError,
+  CrontabMarkerError,
+  parseCrontab,
+} from '../../../src/backends/crontab/index.js';
 import type { RunResult } from '../../../src/platform/ports.js';
 import { FakeCrontab, ctx, job } from './fixtures.js';
 
@@ -11,6 +17,13 @@ const create = (a: Artifact): ArtifactChange => ({
   job: a.job,
   kind: a.kind,
   after: a,
+});
+const remove = (a: InstalledArtifact): ArtifactChange => ({
+  action: 'delete',
+  id: a.id,
+  job: a.job,
+  kind: a.kind,
+  before: a,
 });
 const FOREIGN = 'MAILTO=""\n# keep me\t\n0 1 * * * echo 100\\%\n';
 
@@ -96,16 +109,53 @@ describe('CrontabBackend', () => {
     expect(fake.listEnv).toEqual({ CRONTAB_NOHEADER: 'Y' });
   });
 
-  it('refuses to rewrite a crontab listed with carriage returns at line ends, but may leave it alone', async () => {
-    const crlf = '# windows\\r\n0 1 * * * x\\r\n';
-    const { fake, backend, artifacts } = setup(crlf);
-    await expect(backend.apply('billing', artifacts.map(create))).rejects.toThrow(/carriage return/);
+  it('keeps CR, backspace and non-UTF-8 foreign bytes exactly, reading them through crontab -e', async () => {
+    const foreign = Buffer.concat([
+      Buffer.from('MAILTO=""\r\n# saved on Windows\r\n0 1 * * * tr -d \'\\r\' <a >b\n# bs\x08 and '),
+      Buffer.from([0xe9, 0xff, 0x80, 0x0a]),
+    ]);
+    const { fake, backend, artifacts } = setup();
+    fake.bytes = foreign;
+    await backend.apply('billing', artifacts.map(create));
+    expect(fake.bytes!.subarray(0, foreign.length).equals(foreign)).toBe(true);
+    expect(fake.calls.some((c) => c.includes('-e'))).toBe(true);
+    const installed = await backend.readInstalled('billing');
+    await backend.apply('billing', installed.map(remove));
+    expect(fake.bytes!.equals(foreign)).toBe(true);
+  });
+
+  it('reads with crontab -l alone when the listing has no escape in it', async () => {
+    const { fake, backend } = setup(FOREIGN + '# caf\u00e9 \u2713\n');
+    await backend.readInstalled('billing');
+    expect(fake.calls).toEqual([['crontab', '-l']]);
+  });
+
+  it('installs a complete file with crontab FILE, never through stdin, and removes the file after', async () => {
+    const { fake, backend, artifacts } = setup(FOREIGN);
+    await backend.apply('billing', artifacts.map(create));
+    const install = fake.calls.find((c) => c[0] === 'crontab' && c.length === 2 && c[1] !== '-l')!;
+    expect(install[1]).toMatch(/^\//);
+    expect(existsSync(install[1]!)).toBe(false);
+    expect(fake.calls.some((c) => c.includes('-'))).toBe(false);
+  });
+
+  it('stages the file before the last re-read and refuses when the crontab changed after the plan read it', async () => {
+    const { fake, backend, artifacts } = setup(FOREIGN);
+    const seen = await backend.readInstalled('billing');
+    expect(seen).toEqual([]);
+    const state = backend.observedState('billing');
+    expect(state).toMatch(/^sha256:[0-9a-f]{64}$/);
+    fake.text = FOREIGN + '# added by another applier\n';
+    await expect(backend.apply('billing', artifacts.map(create))).rejects.toBeInstanceOf(CrontabChangedError);
+    await expect(
+      new CrontabBackend({ runner: fake }).apply('billing', artifacts.map(create), { expectedState: state }),
+    ).rejects.toThrow(/changed since the plan read it; nothing was written/);
+    expect(fake.text).toBe(FOREIGN + '# added by another applier\n');
     expect(fake.writes).toBe(0);
-    await backend.apply('billing', []);
-    // A literal \r inside a line (tr -d '\r') is text, not a carriage return.
-    const literal = setup("0 1 * * * tr -d '\\r' <a >b\n");
-    await literal.backend.apply('billing', literal.artifacts.map(create));
-    expect(literal.fake.writes).toBe(1);
+    // A fresh read makes the plan current again.
+    await backend.readInstalled('billing');
+    await backend.apply('billing', artifacts.map(create));
+    expect(fake.writes).toBe(1);
   });
 
   it('refuses unbalanced markers without writing', async () => {

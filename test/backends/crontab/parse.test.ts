@@ -7,7 +7,9 @@ import {
   CrontabMarkerError,
   STRAY_ID,
   applyChanges,
+  applyChangesToBytes,
   parseCrontab,
+  parseCrontabBytes,
   splitCrontab,
 } from '../../../src/backends/crontab/parse.js';
 import {
@@ -212,6 +214,67 @@ describe('applyChanges', () => {
   });
 });
 
+describe('applyChanges: never a crontab sched cannot read back or undo', () => {
+  it("refuses to append after another project's BEGIN that no END closes, naming the line and the fix", () => {
+    for (const open of ['# BEGIN sched other', '#BEGIN sched notes-2019\t']) {
+      const text = `MAILTO=""\n${open}\n0 1 * * * x\n# END sched elsewhere\n`;
+      let error: unknown;
+      try {
+        applyChanges(text, 'billing', [create(A)]);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CrontabMarkerError);
+      const e = error as CrontabMarkerError;
+      expect(e.message).toMatch(
+        /line 2 .* no '# END sched (other|notes-2019)' line closes.*nothing was written/,
+      );
+      expect(e.hint).toMatch(/add its '# END sched .*' line .*reword it/);
+    }
+    // Closed, or after our own block, it is no obstacle.
+    const closed = `# BEGIN sched other\n0 1 * * * x\n# END sched other\n`;
+    expect(() => applyChanges(closed, 'billing', [create(A)])).not.toThrow();
+    const ours = applyChanges('x=1\n', 'billing', [create(A)]);
+    const later = `${ours}# BEGIN sched other\n`;
+    expect(applyChanges(later, 'billing', [create(B)])).toContain(B.content);
+    expect(applyChanges(later, 'billing', [del(A.id)])).toBe('x=1\n# BEGIN sched other\n');
+  });
+
+  it('says how to get out when the block already sits after an open BEGIN', () => {
+    const text = `# BEGIN sched other\n# BEGIN sched billing\n${A.content}# END sched billing\n`;
+    expect(() => applyChanges(text, 'billing', [del(A.id)])).toThrow(
+      expect.objectContaining({ hint: expect.stringMatching(/add its '# END sched other' line/) }),
+    );
+  });
+
+  it('keeps the newline it added after a last line crontab refuses without one, and only then', () => {
+    for (const [foreign, undone] of [
+      ['x=1\n0 1 * * * echo last', 'x=1\n0 1 * * * echo last\n'],
+      ['SHELL=/bin/sh', 'SHELL=/bin/sh\n'],
+      ['x=1\n# a comment', 'x=1\n# a comment'],
+      ['x=1\n \t', 'x=1\n \t'],
+      ['x=1\n\t# indented', 'x=1\n\t# indented'],
+    ] as const) {
+      const applied = applyChanges(foreign, 'billing', [create(A)]);
+      expect(applied.startsWith(`${foreign}\n# BEGIN sched billing\n`)).toBe(true);
+      expect(applyChanges(applied, 'billing', [del(A.id)])).toBe(undone);
+    }
+  });
+
+  it('keeps foreign bytes of any value when given the crontab as bytes; the block is UTF-8', () => {
+    const foreign = Buffer.from([0x23, 0x0d, 0x08, 0xe9, 0xff, 0x80, 0x1b, 0x0a, 0x23, 0xc3]).toString(
+      'latin1',
+    );
+    const described = renderJob(job('a', { description: 'caf\u00e9 \u2713' }), ctx)[0]!;
+    const applied = applyChangesToBytes(foreign, 'billing', [create(described)]);
+    expect(applied.startsWith(`${foreign}\n`)).toBe(true);
+    expect(Buffer.from(applied, 'latin1').toString('utf8')).toContain('# caf\u00e9 \u2713\n');
+    const [installed] = parseCrontabBytes(applied, 'billing');
+    expect(installed).toMatchObject({ content: described.content, actualHash: described.hash });
+    expect(applyChangesToBytes(applied, 'billing', [del(described.id)])).toBe(foreign);
+  });
+});
+
 // ---------- property tests ----------
 
 /** Foreign crontab lines: anything but our markers (cron lines with %, env lines, comments, blanks, tabs, CR). */
@@ -299,6 +362,8 @@ describe('properties', () => {
         (head, tail, rounds) => {
           const model = new Map<string, string>();
           const sepOf = (t: string): string => (t === '' || t.endsWith('\n') ? '' : '\n');
+          /** Without the block: the newline sched added stays when crontab would refuse the text without it. */
+          const restored = (t: string): string => (/(^|\n)[ \t]*(#[^\n]*)?$/.test(t) ? t : `${t}\n`);
           let text = head;
           /** The bytes that are not ours: what must come back when the block is gone. */
           let foreign = head;
@@ -322,7 +387,7 @@ describe('properties', () => {
               [present, expBefore, expAfter] = [true, foreign + sepOf(foreign), ''];
             } else if (model.size === 0 && present) {
               present = false;
-              if (expAfter !== '') foreign = expBefore + expAfter;
+              foreign = expAfter !== '' ? expBefore + expAfter : restored(foreign);
             }
             if (present && !tailPlaced && tail !== '') {
               // Lines added by hand after the block (on a new line): they must survive every round.
@@ -342,7 +407,8 @@ describe('properties', () => {
             }
           }
           // Destroying everything gives the foreign bytes back.
-          const expected = present && expAfter !== '' ? expBefore + expAfter : foreign;
+          const expected =
+            present && expAfter !== '' ? expBefore + expAfter : present ? restored(foreign) : foreign;
           expect(applyChanges(text, 'billing', [...model.keys()].map(del))).toBe(expected);
         },
       ),
