@@ -15,7 +15,7 @@ function duration(ms: number | null): string {
 }
 
 function needsAttention(row: StatusRow): boolean {
-  return (row.result !== null && BAD_RESULTS.has(row.result)) || row.drift !== null;
+  return (row.result !== null && BAD_RESULTS.has(row.result)) || row.drift !== null || row.overdue !== null;
 }
 
 export function renderStatusTable(status: ProjectStatus, color: boolean): string {
@@ -26,11 +26,13 @@ export function renderStatusTable(status: ProjectStatus, color: boolean): string
     r.schedule ?? '-',
     r.next_run ?? '-',
     r.last_run ?? 'never',
-    r.result === null
-      ? '-'
-      : r.exit_code !== null && r.result !== 'ok'
-        ? `${r.result} (${r.exit_code})`
-        : r.result,
+    r.overdue !== null
+      ? 'overdue'
+      : r.result === null
+        ? '-'
+        : r.exit_code !== null && r.result !== 'ok'
+          ? `${r.result} (${r.exit_code})`
+          : r.result,
     duration(r.duration_ms),
     r.drift ?? '-',
   ]);
@@ -48,5 +50,7 @@ export function renderStatusTable(status: ProjectStatus, color: boolean): string
     out.push(color && needsAttention(r) ? `\u001b[31m${text}\u001b[0m` : text);
   });
   if (status.jobs.length === 0) out.push('(no jobs)');
+  const overdue = status.jobs.filter((r) => r.overdue !== null);
+  if (overdue.length) out.push('', ...overdue.map((r) => `! ${r.job} is overdue: ${r.overdue}`));
   return out.join('\n') + '\n';
 }

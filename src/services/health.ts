@@ -96,3 +96,25 @@ export function overdue(input: OverdueInput): Overdue | undefined {
     message: `expected ${clock(expected, job.timezone, now)}, nothing recorded; ${overdueHint(input.backend, job)}`,
   };
 }
+
+/** {@link overdue} of an applied job, read from sched's state (its spec, last record, active runs). */
+export async function overdueFromState(
+  root: string,
+  project: string,
+  jobName: string,
+  now: Date,
+): Promise<Overdue | undefined> {
+  const { AppliedSpecStore } = await import('../state/applied.js');
+  const { RunStore } = await import('../state/runs.js');
+  const spec = await new AppliedSpecStore(root).read(project, jobName).catch(() => undefined);
+  if (!spec) return undefined;
+  const store = new RunStore(root, project, jobName);
+  return overdue({
+    job: spec.job,
+    backend: spec.backend,
+    appliedAt: spec.appliedAt,
+    lastStart: store.readLast()?.start,
+    running: store.listRunning().length > 0,
+    now,
+  });
+}
