@@ -528,6 +528,16 @@ export async function checkMeaning(
     const hasEnvFile = typeof (job.env_file ?? defaults.env_file) === 'string';
     if ('notify' in job) checkNotify(ctx, base, job.notify, hasEnvFile);
     checkUrlVars(ctx, [...base, 'healthcheck'], job.healthcheck, hasEnvFile);
+    if (root.backend === 'kubernetes')
+      for (const key of ['notify', 'healthcheck'])
+        if (key in job && !(Array.isArray(job[key]) && (job[key] as unknown[]).length === 0))
+          ctx.r.atKey(
+            [...base, key],
+            'warning',
+            'not-on-kubernetes',
+            `${key} of job '${name}' does nothing on the kubernetes backend: the CronJob runs the command itself, not sched run`,
+            "use the cluster's alerting (e.g. kube-state-metrics' kube_cronjob_status_last_successful_time)",
+          );
   }
   // The defaults' list is checked once, where it is written (a job without env_file that
   // inherits a ${VAR} webhook is told at its own key below).

@@ -106,3 +106,24 @@ jobs:
     expect(r.diagnostics[0]!.message).toContain('${HC_UUID}');
   });
 });
+
+describe('on the kubernetes backend', () => {
+  it('warns that notify and healthcheck do nothing there', async () => {
+    const r = await load(`version: 1
+backend: kubernetes
+defaults:
+  kubernetes: { namespace: batch, image: alpine }
+jobs:
+  a:
+    schedule: "0 2 * * *"
+    command: ["true"]
+    notify: [{ email: ops@example.com }]
+    healthcheck: https://hc-ping.com/x
+`);
+    expect(r.diagnostics.map((d) => `${d.severity}:${d.line}:${d.code}`)).toEqual([
+      'warning:9:not-on-kubernetes',
+      'warning:10:not-on-kubernetes',
+    ]);
+    expect(r.project).toBeDefined();
+  });
+});

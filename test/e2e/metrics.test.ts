@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliSkipReason, localExec, sched, SCHED_BIN } from './helpers/cli.js';
+import { cliSkipReason, localExec, REPO_ROOT, sched, SCHED_BIN } from './helpers/cli.js';
 
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const skip =
@@ -124,6 +124,16 @@ jobs:
     expect(r.stdout).toContain('sched_job_drift{project="e2e-metrics",job="good"} 0');
     const check = promtool(r.stdout);
     expect(check.status, check.output).toBe(0);
+  });
+
+  it('the example alert rules (examples/prometheus) pass promtool check rules', () => {
+    const rules = path.join(REPO_ROOT, 'examples', 'prometheus', 'sched-alerts.yml');
+    const r = spawnSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/SUCCESS: 5 rules found/);
+    // Every metric the rules use is one sched exports.
+    const used = new Set(fs.readFileSync(rules, 'utf8').match(/sched_job_[a-z_]+/g));
+    for (const name of used) expect(fs.readFileSync(textfile, 'utf8') + 'sched_job_drift').toContain(name);
   });
 
   it('a real node_exporter serves the textfile', async () => {
