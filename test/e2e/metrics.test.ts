@@ -62,6 +62,9 @@ function promtool(text: string): { status: number | null; output: string } {
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
+/** Each test spawns several CLI processes; a loaded CI machine with parallel files is slow. */
+const SLOW_MS = 120_000;
+
 describe.skipIf(skip)('Prometheus metrics', () => {
   let dir: string;
   let textDir: string;
@@ -91,87 +94,107 @@ jobs:
   afterAll(() => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, SLOW_MS);
 
-  it('sched run rewrites the textfile after each run, and promtool accepts it', async () => {
-    expect((await cli(['run', 'good', '--project', 'e2e-metrics'])).exitCode).toBe(0);
-    expect((await cli(['run', 'bad', '--project', 'e2e-metrics'])).exitCode).toBe(3);
-    const text = fs.readFileSync(textfile, 'utf8');
-    expect(text).toContain('sched_job_last_exit_code{project="e2e-metrics",job="bad"} 3');
-    expect(text).toContain('sched_job_runs_total{project="e2e-metrics",job="good",result="ok"} 1');
-    expect(text).toMatch(/^# TYPE sched_job_runs_total counter$/m);
-    expect(fs.readdirSync(textDir)).toEqual(['sched.prom']); // no temp file left behind
-    const check = promtool(text);
-    expect(check.status, check.output).toBe(0);
-  });
+  it(
+    'sched run rewrites the textfile after each run, and promtool accepts it',
+    async () => {
+      expect((await cli(['run', 'good', '--project', 'e2e-metrics'])).exitCode).toBe(0);
+      expect((await cli(['run', 'bad', '--project', 'e2e-metrics'])).exitCode).toBe(3);
+      const text = fs.readFileSync(textfile, 'utf8');
+      expect(text).toContain('sched_job_last_exit_code{project="e2e-metrics",job="bad"} 3');
+      expect(text).toContain('sched_job_runs_total{project="e2e-metrics",job="good",result="ok"} 1');
+      expect(text).toMatch(/^# TYPE sched_job_runs_total counter$/m);
+      expect(fs.readdirSync(textDir)).toEqual(['sched.prom']); // no temp file left behind
+      const check = promtool(text);
+      expect(check.status, check.output).toBe(0);
+    },
+    SLOW_MS,
+  );
 
-  it('sched metrics prints every family with HELP and TYPE, drift included, and promtool accepts it', async () => {
-    const r = await cli(['metrics']);
-    expect(r.exitCode, r.stderr).toBe(0);
-    for (const name of [
-      'sched_job_last_run_timestamp_seconds',
-      'sched_job_last_success_timestamp_seconds',
-      'sched_job_last_exit_code',
-      'sched_job_last_duration_seconds',
-      'sched_job_runs_total',
-      'sched_job_next_run_timestamp_seconds',
-      'sched_job_overdue',
-      'sched_job_drift',
-    ]) {
-      expect(r.stdout).toMatch(new RegExp(`^# HELP ${name} `, 'm'));
-      expect(r.stdout).toMatch(new RegExp(`^# TYPE ${name} (gauge|counter)$`, 'm'));
-    }
-    expect(r.stdout).toContain('sched_job_drift{project="e2e-metrics",job="good"} 0');
-    const check = promtool(r.stdout);
-    expect(check.status, check.output).toBe(0);
-  });
+  it(
+    'sched metrics prints every family with HELP and TYPE, drift included, and promtool accepts it',
+    async () => {
+      const r = await cli(['metrics']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      for (const name of [
+        'sched_job_last_run_timestamp_seconds',
+        'sched_job_last_success_timestamp_seconds',
+        'sched_job_last_exit_code',
+        'sched_job_last_duration_seconds',
+        'sched_job_runs_total',
+        'sched_job_next_run_timestamp_seconds',
+        'sched_job_overdue',
+        'sched_job_drift',
+      ]) {
+        expect(r.stdout).toMatch(new RegExp(`^# HELP ${name} `, 'm'));
+        expect(r.stdout).toMatch(new RegExp(`^# TYPE ${name} (gauge|counter)$`, 'm'));
+      }
+      expect(r.stdout).toContain('sched_job_drift{project="e2e-metrics",job="good"} 0');
+      const check = promtool(r.stdout);
+      expect(check.status, check.output).toBe(0);
+    },
+    SLOW_MS,
+  );
 
-  it('the example alert rules (examples/prometheus) pass promtool check rules', () => {
-    const rules = path.join(REPO_ROOT, 'examples', 'prometheus', 'sched-alerts.yml');
-    const r = spawnSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/SUCCESS: 5 rules found/);
-    // Every metric the rules use is one sched exports.
-    const used = new Set(fs.readFileSync(rules, 'utf8').match(/sched_job_[a-z_]+/g));
-    for (const name of used) expect(fs.readFileSync(textfile, 'utf8') + 'sched_job_drift').toContain(name);
-  });
+  it(
+    'the example alert rules (examples/prometheus) pass promtool check rules',
+    () => {
+      const rules = path.join(REPO_ROOT, 'examples', 'prometheus', 'sched-alerts.yml');
+      const r = spawnSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/SUCCESS: 5 rules found/);
+      // Every metric the rules use is one sched exports.
+      const used = new Set(fs.readFileSync(rules, 'utf8').match(/sched_job_[a-z_]+/g));
+      for (const name of used) expect(fs.readFileSync(textfile, 'utf8') + 'sched_job_drift').toContain(name);
+    },
+    SLOW_MS,
+  );
 
-  it('a real node_exporter serves the textfile', async () => {
-    const port = await freePort();
-    const exporter = spawn(
-      'prometheus-node-exporter',
-      [
-        '--collector.disable-defaults',
-        '--collector.textfile',
-        `--collector.textfile.directory=${textDir}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    children.push(exporter);
-    const body = await scrapeUntil(`http://127.0.0.1:${port}/metrics`, (b) =>
-      b.includes('sched_job_last_exit_code{job="bad",project="e2e-metrics"} 3'),
-    );
-    expect(body).toMatch(/^sched_job_runs_total\{job="good",project="e2e-metrics",result="ok"\} 1$/m);
-    expect(body).toMatch(/^node_textfile_scrape_error 0$/m);
-  });
+  it(
+    'a real node_exporter serves the textfile',
+    async () => {
+      const port = await freePort();
+      const exporter = spawn(
+        'prometheus-node-exporter',
+        [
+          '--collector.disable-defaults',
+          '--collector.textfile',
+          `--collector.textfile.directory=${textDir}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+        ],
+        { stdio: 'ignore' },
+      );
+      children.push(exporter);
+      const body = await scrapeUntil(`http://127.0.0.1:${port}/metrics`, (b) =>
+        b.includes('sched_job_last_exit_code{job="bad",project="e2e-metrics"} 3'),
+      );
+      expect(body).toMatch(/^sched_job_runs_total\{job="good",project="e2e-metrics",result="ok"\} 1$/m);
+      expect(body).toMatch(/^node_textfile_scrape_error 0$/m);
+    },
+    SLOW_MS,
+  );
 
-  it('sched daemon --metrics-listen serves /metrics, and refuses a bad address clearly', async () => {
-    const port = await freePort();
-    const daemon = spawn(process.execPath, [SCHED_BIN, 'daemon', '--metrics-listen', `127.0.0.1:${port}`], {
-      env: { ...process.env, SCHED_HOME: path.join(dir, 'state') },
-      stdio: 'ignore',
-    });
-    children.push(daemon);
-    const body = await scrapeUntil(`http://127.0.0.1:${port}/metrics`, (b) =>
-      b.includes('sched_job_last_exit_code{project="e2e-metrics",job="bad"} 3'),
-    );
-    expect(promtool(body).status).toBe(0);
-    expect((await get(`http://127.0.0.1:${port}/other`)).status).toBe(404);
-    daemon.kill('SIGTERM');
-    const bad = await cli(['daemon', '--metrics-listen', 'localhost']);
-    expect(bad.exitCode).toBe(1);
-    expect(bad.stderr).toMatch(/invalid --metrics-listen 'localhost'/);
-    expect(bad.stderr).not.toMatch(/\n\s+at /);
-  });
+  it(
+    'sched daemon --metrics-listen serves /metrics, and refuses a bad address clearly',
+    async () => {
+      const port = await freePort();
+      const daemon = spawn(process.execPath, [SCHED_BIN, 'daemon', '--metrics-listen', `127.0.0.1:${port}`], {
+        env: { ...process.env, SCHED_HOME: path.join(dir, 'state') },
+        stdio: 'ignore',
+      });
+      children.push(daemon);
+      const body = await scrapeUntil(`http://127.0.0.1:${port}/metrics`, (b) =>
+        b.includes('sched_job_last_exit_code{project="e2e-metrics",job="bad"} 3'),
+      );
+      expect(promtool(body).status).toBe(0);
+      expect((await get(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+      daemon.kill('SIGTERM');
+      const bad = await cli(['daemon', '--metrics-listen', 'localhost']);
+      expect(bad.exitCode).toBe(1);
+      expect(bad.stderr).toMatch(/invalid --metrics-listen 'localhost'/);
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+    },
+    SLOW_MS,
+  );
 });

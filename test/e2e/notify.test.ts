@@ -74,6 +74,9 @@ function walk(dir: string): string[] {
   return out;
 }
 
+/** Each test spawns several CLI processes; a loaded CI machine with parallel files is slow. */
+const SLOW_MS = 120_000;
+
 describe.skipIf(skip)('notifications from sched run of jobs in a real crontab', () => {
   let user: CronUser;
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -162,96 +165,120 @@ jobs:
   afterAll(async () => {
     user?.remove();
     await server?.close();
-  });
+  }, SLOW_MS);
 
-  it('sends start and success to the webhook and pings the healthcheck /start then its URL', async () => {
-    const r = await fire('good');
-    expect(r.exitCode, r.stderr).toBe(0);
-    await until(() => hits(`/hc/${HC_SECRET}`).length >= 2, 'two healthcheck pings');
-    expect(hits(`/hc/${HC_SECRET}`).map((g) => `${g.method} ${g.url}`)).toEqual([
-      `GET /hc/${HC_SECRET}/start`,
-      `POST /hc/${HC_SECRET}`,
-    ]);
-    const events = hits('/hook/').map((g) => JSON.parse(g.body) as Record<string, unknown>);
-    expect(events.map((e) => `${e.event} ${e.job}`)).toEqual(['start good', 'success good']);
-    expect(events[1]).toMatchObject({ result: 'ok', exit_code: 0, backend: 'crontab', attempts: 1 });
-  });
+  it(
+    'sends start and success to the webhook and pings the healthcheck /start then its URL',
+    async () => {
+      const r = await fire('good');
+      expect(r.exitCode, r.stderr).toBe(0);
+      await until(() => hits(`/hc/${HC_SECRET}`).length >= 2, 'two healthcheck pings');
+      expect(hits(`/hc/${HC_SECRET}`).map((g) => `${g.method} ${g.url}`)).toEqual([
+        `GET /hc/${HC_SECRET}/start`,
+        `POST /hc/${HC_SECRET}`,
+      ]);
+      const events = hits('/hook/').map((g) => JSON.parse(g.body) as Record<string, unknown>);
+      expect(events.map((e) => `${e.event} ${e.job}`)).toEqual(['start good', 'success good']);
+      expect(events[1]).toMatchObject({ result: 'ok', exit_code: 0, backend: 'crontab', attempts: 1 });
+    },
+    SLOW_MS,
+  );
 
-  it('reports a failure with the exit code (run exit code unchanged), then the recovery', async () => {
-    server.got.length = 0;
-    const failed = await fire('flaky');
-    expect(failed.exitCode).toBe(3);
-    await until(() => hits(`/hc/${HC_SECRET}/3`).length === 1, 'the failure ping');
-    user.writeOwned(path.join(user.home, 'fixed'), '');
-    const ok = await fire('flaky');
-    expect(ok.exitCode).toBe(0);
-    await until(() => hits('/hook/').length === 4, 'four webhook events');
-    const events = hits('/hook/').map((g) => JSON.parse(g.body) as Record<string, unknown>);
-    expect(events.map((e) => e.event)).toEqual(['start', 'failure', 'start', 'recovery']);
-    expect(events[1]).toMatchObject({ job: 'flaky', result: 'failed', exit_code: 3 });
-    expect(events[1]!.log_tail).toContain('trying');
-    expect(hits(`/hc/${HC_SECRET}`).map((g) => g.url)).toEqual([
-      `/hc/${HC_SECRET}/start`,
-      `/hc/${HC_SECRET}/3`,
-      `/hc/${HC_SECRET}/start`,
-      `/hc/${HC_SECRET}`,
-    ]);
-  });
+  it(
+    'reports a failure with the exit code (run exit code unchanged), then the recovery',
+    async () => {
+      server.got.length = 0;
+      const failed = await fire('flaky');
+      expect(failed.exitCode).toBe(3);
+      await until(() => hits(`/hc/${HC_SECRET}/3`).length === 1, 'the failure ping');
+      user.writeOwned(path.join(user.home, 'fixed'), '');
+      const ok = await fire('flaky');
+      expect(ok.exitCode).toBe(0);
+      await until(() => hits('/hook/').length === 4, 'four webhook events');
+      const events = hits('/hook/').map((g) => JSON.parse(g.body) as Record<string, unknown>);
+      expect(events.map((e) => e.event)).toEqual(['start', 'failure', 'start', 'recovery']);
+      expect(events[1]).toMatchObject({ job: 'flaky', result: 'failed', exit_code: 3 });
+      expect(events[1]!.log_tail).toContain('trying');
+      expect(hits(`/hc/${HC_SECRET}`).map((g) => g.url)).toEqual([
+        `/hc/${HC_SECRET}/start`,
+        `/hc/${HC_SECRET}/3`,
+        `/hc/${HC_SECRET}/start`,
+        `/hc/${HC_SECRET}`,
+      ]);
+    },
+    SLOW_MS,
+  );
 
-  it('gives a command notifier events that match schemas/notification-event.schema.json', () => {
-    const schema = JSON.parse(
-      readFileSync(path.join(REPO_ROOT, 'schemas', 'notification-event.schema.json'), 'utf8'),
-    ) as object;
-    const ajv = new Ajv2020({ strict: true, allErrors: true });
-    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-    const validate = ajv.compile(schema);
-    const events = readFileSync(eventsFile, 'utf8').trim().split('\n');
-    expect(events.length).toBeGreaterThanOrEqual(6);
-    for (const line of events) {
-      const e = JSON.parse(line) as unknown;
-      expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
-    }
-  });
+  it(
+    'gives a command notifier events that match schemas/notification-event.schema.json',
+    () => {
+      const schema = JSON.parse(
+        readFileSync(path.join(REPO_ROOT, 'schemas', 'notification-event.schema.json'), 'utf8'),
+      ) as object;
+      const ajv = new Ajv2020({ strict: true, allErrors: true });
+      (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+      const validate = ajv.compile(schema);
+      const events = readFileSync(eventsFile, 'utf8').trim().split('\n');
+      expect(events.length).toBeGreaterThanOrEqual(6);
+      for (const line of events) {
+        const e = JSON.parse(line) as unknown;
+        expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
+      }
+    },
+    SLOW_MS,
+  );
 
-  it('a closed port: exit code unchanged, the failure in the run log and in sched history', async () => {
-    const r = await fire('unreachable');
-    expect(r.exitCode).toBe(4);
-    const history = await cli(['history', 'unreachable', '--project', 'e2e-notify', '--json']);
-    const runs = JSON.parse(history.stdout) as { result: string; notify_failed?: string[] }[];
-    expect(runs[0]!.result).toBe('failed');
-    expect(runs[0]!.notify_failed?.join('\n')).toMatch(/failure to webhook \$\{CLOSED\}: ECONNREFUSED/);
-    const text = await cli(['history', 'unreachable', '--project', 'e2e-notify']);
-    expect(text.stdout).toMatch(/notification failed: failure to webhook \$\{CLOSED\}: ECONNREFUSED/);
-    const logs = await cli(['logs', 'unreachable', '--project', 'e2e-notify']);
-    expect(logs.stdout).toMatch(/notification failed: failure to webhook/);
-  });
+  it(
+    'a closed port: exit code unchanged, the failure in the run log and in sched history',
+    async () => {
+      const r = await fire('unreachable');
+      expect(r.exitCode).toBe(4);
+      const history = await cli(['history', 'unreachable', '--project', 'e2e-notify', '--json']);
+      const runs = JSON.parse(history.stdout) as { result: string; notify_failed?: string[] }[];
+      expect(runs[0]!.result).toBe('failed');
+      expect(runs[0]!.notify_failed?.join('\n')).toMatch(/failure to webhook \$\{CLOSED\}: ECONNREFUSED/);
+      const text = await cli(['history', 'unreachable', '--project', 'e2e-notify']);
+      expect(text.stdout).toMatch(/notification failed: failure to webhook \$\{CLOSED\}: ECONNREFUSED/);
+      const logs = await cli(['logs', 'unreachable', '--project', 'e2e-notify']);
+      expect(logs.stdout).toMatch(/notification failed: failure to webhook/);
+    },
+    SLOW_MS,
+  );
 
-  it('a server that never answers: exit code unchanged and the run bounded by timeout × attempts', async () => {
-    server.got.length = 0;
-    const r = await fire('silent-server');
-    expect(r.exitCode).toBe(0);
-    expect(hits('/hang/')).toHaveLength(2); // the attempt and its one retry
-    // 2 attempts × 1 s + a 0.2 s pause, plus node's start: far below what an unbounded wait would be.
-    expect(r.ms).toBeLessThan(30_000);
-    const history = await cli(['history', 'silent-server', '--project', 'e2e-notify', '--json']);
-    expect(history.stdout).toMatch(/no answer within 1 s/);
-  });
+  it(
+    'a server that never answers: exit code unchanged and the run bounded by timeout × attempts',
+    async () => {
+      server.got.length = 0;
+      const r = await fire('silent-server');
+      expect(r.exitCode).toBe(0);
+      expect(hits('/hang/')).toHaveLength(2); // the attempt and its one retry
+      // 2 attempts × 1 s + a 0.2 s pause, plus node's start: far below what an unbounded wait would be.
+      expect(r.ms).toBeLessThan(30_000);
+      const history = await cli(['history', 'silent-server', '--project', 'e2e-notify', '--json']);
+      expect(history.stdout).toMatch(/no answer within 1 s/);
+    },
+    SLOW_MS,
+  );
 
-  it('masks a literal secret in the plan and never shows any secret anywhere', async () => {
-    const text = readFileSync(file, 'utf8').replace(LITERAL_SECRET, `${LITERAL_SECRET}-2`);
-    user.writeOwned(file, text);
-    const plan = await cli(['plan', '-f', file]);
-    expect(plan.stdout).toMatch(/healthcheck: "http:\/\/127\.0\.0\.1:\d+\/•••#[0-9a-f]{8}"/);
-    await cli(['status', '-f', file]);
-    const state = path.join(user.home, '.local', 'state', 'sched');
-    // The applied spec and the loader's cache hold the file as written, like the YAML itself: private to the user.
-    const copies = walk(state).filter(
-      (f) => f.endsWith('spec.json') || f.includes(`${path.sep}cache${path.sep}`),
-    );
-    for (const f of copies) expect(statSync(f).mode & 0o077, f).toBe(0);
-    const files = walk(state).filter((f) => !copies.includes(f));
-    const everything = [...outputs, ...files.map((f) => readFileSync(f, 'utf8'))].join('\n');
-    expect(everything).toContain('notification failed'); // the texts searched are the real ones
-    for (const secret of [HOOK_SECRET, HC_SECRET, LITERAL_SECRET]) expect(everything).not.toContain(secret);
-  });
+  it(
+    'masks a literal secret in the plan and never shows any secret anywhere',
+    async () => {
+      const text = readFileSync(file, 'utf8').replace(LITERAL_SECRET, `${LITERAL_SECRET}-2`);
+      user.writeOwned(file, text);
+      const plan = await cli(['plan', '-f', file]);
+      expect(plan.stdout).toMatch(/healthcheck: "http:\/\/127\.0\.0\.1:\d+\/•••#[0-9a-f]{8}"/);
+      await cli(['status', '-f', file]);
+      const state = path.join(user.home, '.local', 'state', 'sched');
+      // The applied spec and the loader's cache hold the file as written, like the YAML itself: private to the user.
+      const copies = walk(state).filter(
+        (f) => f.endsWith('spec.json') || f.includes(`${path.sep}cache${path.sep}`),
+      );
+      for (const f of copies) expect(statSync(f).mode & 0o077, f).toBe(0);
+      const files = walk(state).filter((f) => !copies.includes(f));
+      const everything = [...outputs, ...files.map((f) => readFileSync(f, 'utf8'))].join('\n');
+      expect(everything).toContain('notification failed'); // the texts searched are the real ones
+      for (const secret of [HOOK_SECRET, HC_SECRET, LITERAL_SECRET]) expect(everything).not.toContain(secret);
+    },
+    SLOW_MS,
+  );
 });
