@@ -17,6 +17,8 @@ function typeOf(schema, node) {
   if (!node) return '';
   if (node.enum) return node.enum.map((v) => `\`${v}\``).join(' | ');
   if (node.const !== undefined) return `\`${node.const}\``;
+  // A mapping whose anyOf only says which keys it needs is still a mapping.
+  if (node.type === 'object' && node.properties) return 'mapping (see below)';
   const alts = node.oneOf ?? node.anyOf;
   if (alts) return alts.map((a) => typeOf(schema, a)).join(' or ');
   if (node.type === 'array') return `list of ${typeOf(schema, node.items) || 'values'}`;
@@ -74,6 +76,8 @@ export function renderReference(schema) {
     ['`defaults`', resolve(schema, schema.properties.defaults)],
     ['A job (`jobs.<name>`)', resolve(schema, schema.$defs.job)],
     ['`retries`', resolve(schema, schema.$defs.retries)],
+    ['A notifier (`notify: [...]`)', resolve(schema, schema.$defs.notifier)],
+    ['`metrics`', resolve(schema, schema.properties.metrics)],
     ['`kubernetes`', resolve(schema, schema.$defs.kubernetes)],
   ];
   for (const [title, node] of sections) {

@@ -61,7 +61,10 @@ export function absolute(iso: string, zone: string): string {
 
 function needsAttention(row: StatusRow): boolean {
   return (
-    (row.result !== null && BAD_RESULTS.has(row.result)) || row.drift !== null || row.state === 'missing'
+    (row.result !== null && BAD_RESULTS.has(row.result)) ||
+    row.drift !== null ||
+    row.state === 'missing' ||
+    row.overdue !== null
   );
 }
 
@@ -80,6 +83,7 @@ function left(row: StatusRow, now: Date): string {
 }
 
 function result(r: StatusRow): string {
+  if (r.overdue !== null) return 'overdue';
   if (r.result === null) return '-';
   return r.exit_code !== null && r.result !== 'ok' ? `${r.result} (${r.exit_code})` : r.result;
 }
@@ -158,6 +162,8 @@ export function renderStatusTable(status: ProjectStatus, options: StatusTableOpt
       out.push('`sched plan` shows what differs from the file; `sched apply` makes the host match it.');
     }
   }
+  const overdue = status.jobs.filter((r) => r.overdue !== null);
+  if (overdue.length) out.push('', ...overdue.map((r) => `! ${r.job} is overdue: ${r.overdue}`));
   return out.join('\n') + '\n';
 }
 

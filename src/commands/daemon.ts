@@ -15,6 +15,7 @@ Only one daemon runs per state directory ($SCHED_HOME). With --install, writes a
     '<%= config.bin %> daemon --project billing --json',
     '<%= config.bin %> daemon --grace 60',
     '<%= config.bin %> daemon --install',
+    '<%= config.bin %> daemon --metrics-listen 127.0.0.1:9464',
   ];
 
   static override flags = {
@@ -28,6 +29,10 @@ Only one daemon runs per state directory ($SCHED_HOME). With --install, writes a
       summary:
         'Seconds running jobs get to finish after SIGTERM/SIGINT (default 30; env SCHED_DAEMON_GRACE_SECONDS).',
       min: 0,
+    }),
+    'metrics-listen': Flags.string({
+      summary: 'Serve Prometheus metrics of every job at http://ADDR/metrics, e.g. 127.0.0.1:9464.',
+      helpValue: 'HOST:PORT',
     }),
     install: Flags.boolean({
       summary: 'Write a systemd user unit / launchd agent that runs the daemon, and say how to enable it.',
@@ -53,12 +58,21 @@ Only one daemon runs per state directory ($SCHED_HOME). With --install, writes a
       for (const line of result.enable) this.log(`  ${line}`);
       return;
     }
-    await runDaemon({
-      stateRoot: root,
-      projects: flags.project,
-      json: flags.json,
-      graceMs: resolveGraceMs(flags.grace),
-      write: (line) => process.stdout.write(line + '\n'),
-    });
+    let metrics: { close(): void } | undefined;
+    if (flags['metrics-listen']) {
+      const { startMetricsServer } = await import('../metrics/server.js');
+      metrics = await startMetricsServer(flags['metrics-listen'], root, flags.project);
+    }
+    try {
+      await runDaemon({
+        stateRoot: root,
+        projects: flags.project,
+        json: flags.json,
+        graceMs: resolveGraceMs(flags.grace),
+        write: (line) => process.stdout.write(line + '\n'),
+      });
+    } finally {
+      metrics?.close();
+    }
   }
 }

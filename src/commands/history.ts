@@ -5,7 +5,7 @@ import { BaseCommand } from './base.js';
 export default class History extends BaseCommand {
   static override summary = 'Show the recorded runs of a job, newest first.';
 
-  static override description = `One line per attempt: start, result, exit code or signal, duration, attempt, trigger. Runs still in progress come first; a run whose process died without recording its end shows as interrupted. History keeps the last 1,000 runs of each job. --json prints an array of objects with start, end, duration_ms, result, exit_code, signal, attempt, trigger, pid (and reason, scheduled when known).`;
+  static override description = `One line per attempt: start, result, exit code or signal, duration, attempt, trigger. Runs still in progress come first; a run whose process died without recording its end shows as interrupted. History keeps the last 1,000 runs of each job. --json prints an array of objects with start, end, duration_ms, result, exit_code, signal, attempt, trigger, pid (and reason, scheduled when known; notify_failed lists notifications about the run that could not be delivered, URLs masked).`;
 
   static override examples = [
     '<%= config.bin %> history nightly-report',
@@ -47,7 +47,9 @@ export default class History extends BaseCommand {
       r.duration_ms === null ? '-' : formatMs(r.duration_ms),
       String(r.attempt),
       r.trigger,
-      r.reason ?? '',
+      [r.reason, ...(r.notify_failed ?? []).map((f) => `notification failed: ${f}`)]
+        .filter(Boolean)
+        .join('; '),
     ]);
     const head = ['START', 'RESULT', 'EXIT', 'DURATION', 'ATTEMPT', 'TRIGGER', 'NOTE'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

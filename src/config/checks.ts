@@ -8,12 +8,15 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CRON_PRESETS,
+  DEFAULT_NOTIFY_ON,
   EVENT_PRESETS,
   slugifyProjectName,
   type BackendChoice,
   type Command,
   type Job,
   type KubernetesSettings,
+  type Notifier,
+  type NotifyEvent,
   type OverlapPolicy,
   type Project,
   type Schedule,
@@ -339,6 +342,90 @@ function toCommand(v: unknown): Command | undefined {
   return undefined;
 }
 
+/** A notify list as resolved: undefined when empty (nobody hears), so specs without one stay as they were. */
+function toNotifiers(v: unknown): Notifier[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const out: Notifier[] = [];
+  for (const n of v) {
+    if (!isObject(n)) continue;
+    const common = {
+      on: Array.isArray(n.on) ? (n.on as NotifyEvent[]) : [...DEFAULT_NOTIFY_ON],
+      timeoutSeconds: parseDuration(typeof n.timeout === 'string' ? n.timeout : '5s') || 5,
+      retries: typeof n.retries === 'number' ? n.retries : 1,
+    };
+    if (typeof n.webhook === 'string')
+      out.push({ webhook: n.webhook, format: n.format === 'slack' ? 'slack' : 'json', ...common });
+    else if (Array.isArray(n.command)) out.push({ command: n.command.map(String), ...common });
+    else if (typeof n.email === 'string') out.push({ email: n.email, ...common });
+  }
+  return out.length ? out : undefined;
+}
+
+/** `${NAME}` references in a URL: they must come from the job's env_file. */
+const VAR_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+function checkUrlVars(ctx: Context, p: PathSegment[], url: unknown, hasEnvFile: boolean): void {
+  if (typeof url !== 'string' || hasEnvFile) return;
+  const first = VAR_REF.exec(url);
+  VAR_REF.lastIndex = 0;
+  if (!first) return;
+  ctx.r.atValue(
+    p,
+    'error',
+    'url-var-without-env-file',
+    `${describePath(p)} uses \${${first[1]}}, but the job has no env_file to take it from`,
+    `put ${first[1]}=… in a chmod-600 env_file and set env_file: on the job (or in defaults)`,
+  );
+}
+
+/** Notifier and healthcheck checks a schema cannot do: one kind per notifier, format only for webhooks, ${VAR} sources. */
+function checkNotify(ctx: Context, owner: PathSegment[], list: unknown, hasEnvFile: boolean): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((n, i) => {
+    if (!isObject(n)) return;
+    const p = [...owner, 'notify', i];
+    const kinds = ['webhook', 'command', 'email'].filter((k) => k in n);
+    if (kinds.length === 0)
+      ctx.r.atValue(
+        p,
+        'error',
+        'notifier-kind',
+        `${describePath(p)} must be a notifier: {webhook: URL}, {command: [argv…]} or {email: ADDRESS}`,
+      );
+    if (kinds.length > 1)
+      ctx.r.atValue(
+        p,
+        'error',
+        'notifier-kinds',
+        `${describePath(p)} has ${kinds.join(' and ')}: a notifier is one of them`,
+        'write one list item per notifier',
+      );
+    if ('format' in n && !('webhook' in n))
+      ctx.r.atValue(
+        [...p, 'format'],
+        'error',
+        'notifier-format',
+        'format applies to a webhook notifier only',
+      );
+    checkDuration(ctx, [...p, 'timeout'], n.timeout, true);
+    checkUrlVars(ctx, [...p, 'webhook'], n.webhook, hasEnvFile);
+  });
+}
+
+async function checkMetrics(ctx: Context, metrics: unknown): Promise<void> {
+  if (!ctx.checkFs || !isObject(metrics) || typeof metrics.textfile !== 'string') return;
+  const dir = path.dirname(path.resolve(ctx.dir, metrics.textfile));
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory())
+    ctx.r.atValue(
+      ['metrics', 'textfile'],
+      'error',
+      'metrics-dir-missing',
+      `the folder of metrics.textfile (${dir}) does not exist`,
+      "create it, or point textfile at node_exporter's --collector.textfile.directory",
+    );
+}
+
 function resolveJob(
   projectName: string,
   name: string,
@@ -381,6 +468,10 @@ function resolveJob(
   if (envFile) resolved.envFile = path.resolve(dir, envFile);
   if (timeout) resolved.timeoutSeconds = parseDuration(timeout);
   if (onFailure) resolved.onFailure = onFailure;
+  // A job's list replaces the defaults' list; `notify: []` turns it off.
+  const notify = toNotifiers('notify' in job ? job.notify : defaults.notify);
+  if (notify) resolved.notify = notify;
+  if (typeof job.healthcheck === 'string') resolved.healthcheck = job.healthcheck;
   if (Object.keys(k8s).length > 0) {
     // Missing namespace/image stay empty: the kubernetes backend's check names what is missing.
     const ks: KubernetesSettings = {
@@ -413,6 +504,7 @@ export async function checkMeaning(
   if (isObject(defaults.retries))
     checkDuration(ctx, ['defaults', 'retries', 'delay'], defaults.retries.delay, false);
   await checkPaths(ctx, ['defaults'], defaults);
+  await checkMetrics(ctx, root.metrics);
 
   if (isObject(root.jobs) && Object.keys(jobs).length === 0)
     ctx.r.atValue(
@@ -433,7 +525,31 @@ export async function checkMeaning(
     checkDuration(ctx, [...base, 'jitter'], job.jitter, false);
     if (isObject(job.retries)) checkDuration(ctx, [...base, 'retries', 'delay'], job.retries.delay, false);
     await checkPaths(ctx, base, job);
+    const hasEnvFile = typeof (job.env_file ?? defaults.env_file) === 'string';
+    if ('notify' in job) checkNotify(ctx, base, job.notify, hasEnvFile);
+    checkUrlVars(ctx, [...base, 'healthcheck'], job.healthcheck, hasEnvFile);
+    if (root.backend === 'kubernetes')
+      for (const key of ['notify', 'healthcheck'])
+        if (key in job && !(Array.isArray(job[key]) && (job[key] as unknown[]).length === 0))
+          ctx.r.atKey(
+            [...base, key],
+            'warning',
+            'not-on-kubernetes',
+            `${key} of job '${name}' does nothing on the kubernetes backend: the CronJob runs the command itself, not sched run`,
+            "use the cluster's alerting (e.g. kube-state-metrics' kube_cronjob_status_last_successful_time)",
+          );
   }
+  // The defaults' list is checked once, where it is written (a job without env_file that
+  // inherits a ${VAR} webhook is told at its own key below).
+  checkNotify(ctx, ['defaults'], defaults.notify, true);
+  const inheritsWithoutEnvFile = names.some((name) => {
+    const job = jobs[name];
+    return isObject(job) && !('notify' in job) && typeof (job.env_file ?? defaults.env_file) !== 'string';
+  });
+  if (Array.isArray(defaults.notify) && inheritsWithoutEnvFile)
+    defaults.notify.forEach((n, i) => {
+      if (isObject(n)) checkUrlVars(ctx, ['defaults', 'notify', i, 'webhook'], n.webhook, false);
+    });
 }
 
 function projectNameOf(root: Record<string, unknown>, dir: string): string {
@@ -452,11 +568,18 @@ export function resolveProject(
   const name = projectNameOf(root, dir);
   const defaults = isObject(root.defaults) ? root.defaults : {};
   const jobs = isObject(root.jobs) ? root.jobs : {};
+  const textfile =
+    isObject(root.metrics) && typeof root.metrics.textfile === 'string'
+      ? path.resolve(dir, root.metrics.textfile)
+      : undefined;
+  const withMetrics = (job: Job): Job => (textfile ? { ...job, metricsTextfile: textfile } : job);
   return {
     name,
     file: abs,
     backend: typeof root.backend === 'string' ? (root.backend as BackendChoice) : 'auto',
-    jobs: names.map((n) => resolveJob(name, n, jobs[n] as Record<string, unknown>, defaults, dir, hostZone)),
+    jobs: names.map((n) =>
+      withMetrics(resolveJob(name, n, jobs[n] as Record<string, unknown>, defaults, dir, hostZone)),
+    ),
   };
 }
 

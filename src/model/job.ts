@@ -59,6 +59,24 @@ export interface KubernetesSettings {
   workingDir?: string;
 }
 
+/** What a notifier hears about (`recovery`: the first ok after one or more failures). */
+export const NOTIFY_EVENTS = ['failure', 'recovery', 'missed', 'success', 'start'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+export const DEFAULT_NOTIFY_ON: readonly NotifyEvent[] = ['failure', 'recovery', 'missed'];
+
+/**
+ * One notifier of a job. URLs are kept as written: `${VAR}` is expanded from the job's env_file
+ * only when an event is delivered, so the applied spec and the plan never hold the secret.
+ */
+export type Notifier = (
+  { webhook: string; format: 'json' | 'slack' } | { command: string[] } | { email: string }
+) & {
+  on: NotifyEvent[];
+  timeoutSeconds: number;
+  /** Extra delivery attempts after a failed one. */
+  retries: number;
+};
+
 /** One fully resolved job. Paths are absolute; durations are whole seconds. */
 export interface Job {
   project: string;
@@ -82,6 +100,12 @@ export interface Job {
   enabled: boolean;
   onFailure?: Command;
   kubernetes?: KubernetesSettings;
+  /** Who hears about runs; absent (never empty) when nobody does. */
+  notify?: Notifier[];
+  /** healthchecks.io-style ping URL, as written (`${VAR}` expanded at run time). */
+  healthcheck?: string;
+  /** Absolute path of the project's Prometheus textfile (top-level `metrics.textfile`). */
+  metricsTextfile?: string;
 }
 
 /** A resolved project: the jobs of one schedules.yaml for one host. */

@@ -3,6 +3,7 @@
  * the schedule in words and the next fire times, and a unified diff of each native artifact.
  */
 import { createRequire } from 'node:module';
+import { maskSpecText } from '../notify/mask.js';
 import type { JobPlan, Plan, PlannedArtifactChange } from './types.js';
 import { isEmptyPlan } from './types.js';
 
@@ -75,11 +76,13 @@ function renderChange(
   if (before === after) return lines; // registration-only change: nothing to diff
   // A whole new or removed spec is sched's bookkeeping: the native artifacts say what matters.
   if (change.target === 'state' && change.action !== 'update') return lines;
+  // Notification URLs may hold tokens: the spec diff shows them masked (with a digest, so a change still shows).
+  const shown = (text: string) => (change.target === 'state' ? maskSpecText(text) : text);
   const patch = (diff ??= require('diff') as typeof import('diff')).createTwoFilesPatch(
     change.before ? change.id : '/dev/null',
     change.after ? change.id : '/dev/null',
-    before,
-    after,
+    shown(before),
+    shown(after),
     undefined,
     undefined,
     { context: 3 },

@@ -266,7 +266,9 @@ export class Wrapper {
     const id = newRunId(deps.clock.now(), deps.pid);
     const log = new RunLog(store.logFile, { now: () => deps.clock.now() });
     try {
-      return await this.runLogged(spec, req, store, log, trigger, id);
+      const outcome = await this.runLogged(spec, req, store, log, trigger, id);
+      await this.hooks('after', spec, store, log, id, outcome);
+      return outcome;
     } finally {
       log.close();
     }
@@ -421,10 +423,51 @@ export class Wrapper {
     }, deps.heartbeatMs);
     beat.unref();
     try {
+      await this.hooks('before', spec, store, log, id);
       return await this.attempts(spec, store, log, trigger, id, scheduled);
     } finally {
       clearInterval(beat);
       if (locked) lock.release(id);
+    }
+  }
+
+  /**
+   * Notifications, healthcheck pings and the metrics textfile (src/notify/run-hooks.ts), loaded
+   * only for jobs that have any: bounded in time, and they never change the outcome.
+   */
+  private async hooks(
+    phase: 'before' | 'after',
+    spec: AppliedSpec,
+    store: RunStore,
+    log: RunLog,
+    id: string,
+    outcome?: RunOutcome,
+  ): Promise<void> {
+    const job = spec.job;
+    if (!job.notify?.length && !job.healthcheck && !job.metricsTextfile) return;
+    try {
+      const hooks = await import('../notify/run-hooks.js');
+      let env: Record<string, string | undefined>;
+      try {
+        env = jobEnvironment(job, this.deps.baseEnv, { SCHED_JOB: job.name, SCHED_PROJECT: job.project }).env;
+      } catch {
+        env = { ...this.deps.baseEnv, ...job.env };
+      }
+      const ctx = {
+        root: this.root,
+        job,
+        backend: spec.backend,
+        store,
+        log,
+        runId: id,
+        host: this.deps.host,
+        env,
+        now: () => this.deps.clock.now(),
+      };
+      if (phase === 'before') await hooks.beforeRun(ctx);
+      else await hooks.afterRun(ctx, outcome!);
+    } catch (e) {
+      log.line('sched', `notifications: ${(e as Error).message}`);
     }
   }
 

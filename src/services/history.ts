@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { UserError } from '../errors.js';
 import { reapOrphanGroup } from '../run/exec.js';
+import { readNotifyFailures } from '../notify/failures.js';
 import { checkJobName } from '../run/project.js';
 import { DEFAULT_KILL_GRACE_MS } from '../run/wrapper.js';
 import { tailLog } from '../state/log.js';
@@ -14,6 +15,9 @@ import { jobStateDir } from '../state/paths.js';
 import { pidAlive, RunStore, type RunRecord } from '../state/runs.js';
 
 export type { RunRecord } from '../state/runs.js';
+
+/** A history entry: the record, with the notifications about its run that failed (masked). */
+export type HistoryEntry = RunRecord & { notify_failed?: string[] };
 
 export interface SweepOptions {
   now?: Date;
@@ -69,7 +73,7 @@ export async function jobHistory(
   job: string,
   n?: number,
   opts: SweepOptions = {},
-): Promise<RunRecord[]> {
+): Promise<HistoryEntry[]> {
   const store = await openStore(root, project, job, opts);
   if (!fs.existsSync(store.dir)) {
     throw new UserError(
@@ -81,7 +85,15 @@ export async function jobHistory(
     .listRunning()
     .map((r) => r.record)
     .sort((a, b) => b.start.localeCompare(a.start));
-  const finished = store.readHistory(n);
+  const finished: HistoryEntry[] = store.readHistory(n);
+  // Failed deliveries show on the newest record of their run (its outcome).
+  const failures = readNotifyFailures(root, project, job);
+  for (const r of finished) {
+    const f = failures.get(r.id);
+    if (!f) continue;
+    failures.delete(r.id);
+    r.notify_failed = f.map((x) => `${x.event} to ${x.target}: ${x.error}`);
+  }
   return n === undefined ? [...running, ...finished] : [...running, ...finished].slice(0, n);
 }
 

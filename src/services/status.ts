@@ -12,6 +12,7 @@ import { nextFireTimes } from '../schedule/occurrences.js';
 import type { AppliedSpec } from '../state/applied.js';
 import type { RunRecord } from '../state/runs.js';
 import type { HostSettings } from './host.js';
+import { overdueFromState } from './health.js';
 import { lastRun } from './history.js';
 import { nativeSchedules, type NativeSchedule } from './installed-schedule.js';
 import { makePlan } from './plan.js';
@@ -48,6 +49,8 @@ export interface StatusRow {
   duration_ms: number | null;
   /** What plan would do about this job (`edited by hand`, `missing`…); null when in sync. */
   drift: string | null;
+  /** A fire time passed with no run recorded: "expected 02:00, nothing recorded; …"; null otherwise. */
+  overdue: string | null;
 }
 
 export interface ProjectStatus {
@@ -93,6 +96,7 @@ export async function projectStatus(source: StatusSource, host: HostSettings): P
       exit_code: last?.exit_code ?? null,
       duration_ms: last?.duration_ms ?? null,
       drift: jobPlan && jobPlan.action !== 'no-op' ? jobPlan.reasons.join(', ') : null,
+      overdue: (await overdueFromState(ctx.stateDir, project.name, name, host.now))?.message ?? null,
     });
   }
   return {

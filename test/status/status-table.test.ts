@@ -28,6 +28,7 @@ function row(job: string, fields: Partial<StatusRow>): StatusRow {
     last_run: null,
     result: null,
     exit_code: null,
+    overdue: null,
     duration_ms: null,
     drift: null,
     ...fields,
