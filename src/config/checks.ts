@@ -4,7 +4,7 @@
  * a {@link Reporter}, which knows where a path is in the file when there is a document, so that a
  * load from the cache can run them without parsing the file (src/config/load.ts).
  */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CRON_PRESETS,
@@ -23,6 +23,7 @@ import { isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { parseDuration } from './duration.js';
 import type { PathSegment } from './locate.js';
+import { envFileProblem } from '../run/envfile.js';
 import { suggest } from './suggest.js';
 import { describePath, showValue } from './words.js';
 
@@ -303,6 +304,11 @@ async function checkPaths(ctx: Context, owner: PathSegment[], obj: Record<string
           `env_file ${showValue(envFile)} is readable or writable by others (mode ${(st.mode & 0o777).toString(8).padStart(3, '0')})`,
           `chmod 600 ${envFile}`,
         );
+      } else {
+        // Regular-looking files that are not the user's own file: /proc/self/environ, another user's.
+        const problem = envFileProblem(st, await realpath(abs).catch(() => abs));
+        if (problem)
+          ctx.r.atValue(p, 'error', 'env-file-unsafe', `env_file ${showValue(envFile)}: ${problem}`);
       }
     } catch {
       ctx.r.atValue(

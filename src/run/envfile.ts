@@ -9,13 +9,21 @@
  * - `'single quoted'`: taken literally;
  * - `"double quoted"`: `\n`, `\t`, `\r`, `\\`, `\"` and `\$` escapes; may span lines;
  * - no variable expansion, no command substitution.
+ *
+ * The file holds secrets, so no message about it ever quotes its content — not even a
+ * malformed line (it may be a token pasted without `KEY=`): errors give the file, the line
+ * number and the problem only, because they reach stderr, run.log, history and last-run.json.
  */
-export class EnvFileError extends Error {
+import fs from 'node:fs';
+import { UserError } from '../errors.js';
+
+export class EnvFileError extends UserError {
   constructor(
     readonly line: number,
     message: string,
+    readonly file?: string,
   ) {
-    super(`line ${line}: ${message}`);
+    super(`${file ? `env_file ${file}, ` : ''}line ${line}: ${message}`);
     this.name = 'EnvFileError';
   }
 }
@@ -40,9 +48,13 @@ export function parseEnvFile(text: string): Record<string, string> {
     }
     const line = raw.replace(/^\s*export\s+/, '');
     const eq = line.indexOf('=');
-    if (eq < 0) throw new EnvFileError(startLine, `expected KEY=VALUE, got '${trimmed.slice(0, 40)}'`);
+    if (eq < 0) throw new EnvFileError(startLine, 'expected KEY=VALUE, but the line has no `=`');
     const key = line.slice(0, eq).trim();
-    if (!KEY.test(key)) throw new EnvFileError(startLine, `invalid variable name '${key}'`);
+    if (!KEY.test(key))
+      throw new EnvFileError(
+        startLine,
+        'invalid variable name before `=` (letters, digits and _, not starting with a digit)',
+      );
     // Position of the value in the whole text, so a double-quoted value may continue on later lines.
     const lineStart = i + raw.length - line.length;
     let p = lineStart + eq + 1;
@@ -86,10 +98,86 @@ export function parseEnvFile(text: string): Record<string, string> {
     if (end < 0) end = src.length;
     const tail = src.slice(p, end).trim();
     if (tail !== '' && !tail.startsWith('#'))
-      throw new EnvFileError(lineNo, `unexpected text after the value: '${tail.slice(0, 40)}'`);
+      throw new EnvFileError(
+        lineNo,
+        'unexpected text after the quoted value (only a # comment may follow the closing quote)',
+      );
     env[key] = value;
     i = end + 1;
     lineNo++;
   }
   return env;
+}
+
+/** Why the file behind `st` (at `real`) may not be an env_file, or undefined when it may. */
+export function envFileProblem(st: fs.Stats, real: string): string | undefined {
+  if (!st.isFile()) {
+    const kind = st.isFIFO()
+      ? 'a named pipe'
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? 'a device'
+        : st.isDirectory()
+          ? 'a directory'
+          : st.isSocket()
+            ? 'a socket'
+            : 'not a regular file';
+    return `it is ${kind}; an env_file must be a regular file`;
+  }
+  // /proc and /sys files look regular, but hold live data (the whole environment of a process).
+  if (/^\/(proc|sys|dev)(\/|$)/.test(real)) return 'it is a kernel file, not a regular file of yours';
+  if (typeof process.geteuid === 'function') {
+    const uid = process.geteuid();
+    if (st.uid !== uid && st.uid !== 0)
+      return `it is owned by uid ${st.uid}, not by you (uid ${uid}); \`chown\` it or use a file of your own`;
+    if (st.mode & 0o022)
+      return `others can write it (mode ${(st.mode & 0o777).toString(8).padStart(3, '0')}); \`chmod 600\` it`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads and parses `file` for a run: the environment, and a warning when others can read it
+ * (validate refuses that; at run time it is said, not fatal). Throws a {@link UserError} naming
+ * the file — never its content — when it is missing, not a regular file of the user's (a FIFO, a
+ * device, /proc/self/environ…), writable by others, or malformed.
+ */
+export function readEnvFile(file: string): { env: Record<string, string>; warning?: string } {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a named pipe must not hang the run; it is refused below.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw new UserError(
+      `cannot read env_file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'create it (chmod 600), or fix env_file in schedules.yaml and apply again',
+    );
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    let real = file;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      // Gone since the open: the fstat above is what we read.
+    }
+    const problem = envFileProblem(st, real);
+    if (problem) throw new UserError(`refusing env_file ${file}: ${problem}`);
+    const text = fs.readFileSync(fd, 'utf8');
+    let env: Record<string, string>;
+    try {
+      env = parseEnvFile(text);
+    } catch (e) {
+      if (e instanceof EnvFileError)
+        throw new EnvFileError(e.line, e.message.replace(/^line \d+: /, ''), file);
+      throw e;
+    }
+    const mode = st.mode & 0o777;
+    const warning =
+      process.platform !== 'win32' && mode & 0o044
+        ? `env_file ${file} is readable by others (mode ${mode.toString(8)}); chmod 600 it`
+        : undefined;
+    return warning ? { env, warning } : { env };
+  } finally {
+    fs.closeSync(fd);
+  }
 }

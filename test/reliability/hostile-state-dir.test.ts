@@ -97,7 +97,7 @@ describe.skipIf(skip)('a state directory another user can write', () => {
 
   it('never runs a spec A planted: B`s `sched run` refuses it', async () => {
     plantAsA(path.join(shared, 'projects', 'victim', 'jobs', 'nightly', 'spec.json'), plantedSpec());
-    const r = await sched(execAs(b), ['run', '--project', 'victim', '--trigger', 'crontab', 'nightly'], {
+    const r = await sched(execAs(b), ['run', '--project', 'victim', 'nightly'], {
       SCHED_HOME: shared,
     });
     expect(fs.existsSync(marker)).toBe(false);
@@ -120,7 +120,7 @@ describe.skipIf(skip)('a state directory another user can write', () => {
     const spec = path.join(own, 'projects', 'victim', 'jobs', 'nightly', 'spec.json');
     fs.rmSync(spec);
     a.writeOwned(spec, plantedSpec()); // as if A had once been able to write there
-    const r = await sched(execAs(b), ['run', '--project', 'victim', '--trigger', 'crontab', 'nightly'], {
+    const r = await sched(execAs(b), ['run', '--project', 'victim', 'nightly'], {
       SCHED_HOME: own,
     });
     expect(fs.existsSync(marker)).toBe(false);
