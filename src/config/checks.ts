@@ -21,7 +21,7 @@ import {
 import { CRON_MACROS, CronSyntaxError, canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
 import { isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 import type { PathSegment } from './locate.js';
 import { envFileProblem } from '../run/envfile.js';
 import { suggest } from './suggest.js';
@@ -268,8 +268,14 @@ function checkDuration(ctx: Context, p: PathSegment[], value: unknown, mustBePos
   if (typeof value !== 'string' || !/^(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?$/.test(value))
     return;
   const seconds = parseDuration(value);
-  if (seconds === undefined) {
-    ctx.r.atValue(p, 'error', 'bad-duration', `${describePath(p)} ${showValue(value)} is too long`);
+  if (seconds === undefined || seconds > MAX_DURATION_SECONDS) {
+    ctx.r.atValue(
+      p,
+      'error',
+      'bad-duration',
+      `${describePath(p)} ${showValue(value)} is too long: at most ${formatDuration(MAX_DURATION_SECONDS)}`,
+      `use at most ${formatDuration(MAX_DURATION_SECONDS)} (${MAX_DURATION_SECONDS} seconds)`,
+    );
   } else if (mustBePositive && seconds === 0) {
     ctx.r.atValue(
       p,
