@@ -3,7 +3,6 @@
  * path in bin/run.js that skips oclif's start-up for the common invocations (a drift check runs
  * `sched plan --detailed-exitcode` over and over).
  */
-import { writeFile } from 'node:fs/promises';
 import { ignoreClosedStdout } from './stdout.js';
 
 export interface PlanCommandOptions {
@@ -26,7 +25,12 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   // Data for machines gets every job described; the text shows only what changes.
   const describeAll = Boolean(opts.json || opts.out);
   const { plan } = await makePlan({ file: opts.file, targets: opts.target, describeAll }, host);
-  if (opts.out) await writeFile(opts.out, JSON.stringify(planToJson(plan), null, 2) + '\n', { mode: 0o600 });
+  if (opts.out) {
+    // A fresh 0600 file renamed into place (an existing file's wider mode is not kept), never
+    // written through a symlink: the plan names paths and commands, like the state dir's files.
+    const { writeAtomicSync } = await import('../state/files.js');
+    writeAtomicSync(opts.out, JSON.stringify(planToJson(plan), null, 2) + '\n');
+  }
   if (opts.json) {
     process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
   } else {
