@@ -8,6 +8,7 @@ const here = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/bench
 const repo = path.resolve(here, '../..');
 const benches = [
   path.join(here, 'plan-apply.js'),
+  path.join(here, 'validate.js'),
   path.join(repo, 'bench', 'run-overhead.mjs'),
   path.join(repo, 'bench', 'next.mjs'),
 ];

@@ -171,3 +171,18 @@ export class UsageError extends UserError {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A file or directory sched would trust (state, spec, env_file) that someone else could change,
+ * or that sched is not allowed to use: names the path; the hint says the command that fixes it.
+ */
+export class UnsafePathError extends UserError {
+  constructor(
+    readonly path: string,
+    problem: string,
+    hint: string,
+  ) {
+    super(`refusing to use ${path}: ${problem}`, hint);
+    this.name = 'UnsafePathError';
+  }
+}

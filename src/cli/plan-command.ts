@@ -3,7 +3,6 @@
  * path in bin/run.js that skips oclif's start-up for the common invocations (a drift check runs
  * `sched plan --detailed-exitcode` over and over).
  */
-import { writeFile } from 'node:fs/promises';
 import { fileSystemError } from '../errors.js';
 import { ignoreClosedStdout } from './stdout.js';
 
@@ -42,10 +41,15 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   return opts.detailedExitcode && !isEmptyPlan(plan) ? 2 : 0;
 }
 
-/** Writes the saved plan (0600: it names commands and paths); a bad --out path is the user's to fix. */
+/**
+ * Writes the saved plan: a fresh 0600 file renamed into place (an existing file's wider mode is
+ * not kept), never written through a symlink — the plan names paths and commands, like the state
+ * dir's files. A bad --out path is the user's to fix.
+ */
 async function savePlan(out: string, text: string): Promise<void> {
+  const { writeAtomicSync } = await import('../state/files.js');
   try {
-    await writeFile(out, text, { mode: 0o600 });
+    writeAtomicSync(out, text);
   } catch (e) {
     throw fileSystemError(e, 'save the plan to', 'Give --out a file path in a folder you can write to.') ?? e;
   }

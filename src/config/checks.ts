@@ -4,7 +4,7 @@
  * a {@link Reporter}, which knows where a path is in the file when there is a document, so that a
  * load from the cache can run them without parsing the file (src/config/load.ts).
  */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CRON_PRESETS,
@@ -24,8 +24,9 @@ import {
 import { CRON_MACROS, CronSyntaxError, canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
 import { isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 import type { PathSegment } from './locate.js';
+import { envFileProblem } from './envfile.js';
 import { suggest } from './suggest.js';
 import { describePath, showValue } from './words.js';
 
@@ -270,8 +271,14 @@ function checkDuration(ctx: Context, p: PathSegment[], value: unknown, mustBePos
   if (typeof value !== 'string' || !/^(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?$/.test(value))
     return;
   const seconds = parseDuration(value);
-  if (seconds === undefined) {
-    ctx.r.atValue(p, 'error', 'bad-duration', `${describePath(p)} ${showValue(value)} is too long`);
+  if (seconds === undefined || seconds > MAX_DURATION_SECONDS) {
+    ctx.r.atValue(
+      p,
+      'error',
+      'bad-duration',
+      `${describePath(p)} ${showValue(value)} is too long: at most ${formatDuration(MAX_DURATION_SECONDS)}`,
+      `use at most ${formatDuration(MAX_DURATION_SECONDS)} (${MAX_DURATION_SECONDS} seconds)`,
+    );
   } else if (mustBePositive && seconds === 0) {
     ctx.r.atValue(
       p,
@@ -306,6 +313,11 @@ async function checkPaths(ctx: Context, owner: PathSegment[], obj: Record<string
           `env_file ${showValue(envFile)} is readable or writable by others (mode ${(st.mode & 0o777).toString(8).padStart(3, '0')})`,
           `chmod 600 ${envFile}`,
         );
+      } else {
+        // Regular-looking files that are not the user's own file: /proc/self/environ, another user's.
+        const problem = envFileProblem(st, await realpath(abs).catch(() => abs));
+        if (problem)
+          ctx.r.atValue(p, 'error', 'env-file-unsafe', `env_file ${showValue(envFile)}: ${problem}`);
       }
     } catch {
       ctx.r.atValue(

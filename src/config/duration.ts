@@ -3,6 +3,13 @@
  * each at most once (`30s`, `5m`, `1h30m`, `2d`). No bare numbers: `5` could mean anything.
  */
 
+/**
+ * The longest duration a schedules file may give (timeout, jitter, retries.delay): 24 days. The
+ * wrapper waits with Node timers, which hold at most 2^31-1 ms (about 24.8 days) — a longer
+ * wait would overflow to 1 ms — so longer values are refused, never shortened.
+ */
+export const MAX_DURATION_SECONDS = 24 * 86400;
+
 const DURATION = /^(?=[0-9])(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/;
 
 /** Whole seconds of a duration, or undefined when the text is not a duration. */

@@ -66,6 +66,12 @@ export interface LoadResult {
 }
 
 /**
+ * The largest schedules file sched reads (16 MiB: about 100,000 jobs). Parsing takes memory
+ * several times the file's size, so an absurd file gets a clear error instead of gigabytes.
+ */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
  * Loads and validates a schedules file. Returns every problem found (sorted by position) and,
  * when there is no error, the resolved project.
  */
@@ -95,6 +101,22 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
           code: 'read-error',
           message,
           ...(code === 'ENOENT' ? { hint: 'create one with `sched init`, or pass -f FILE' } : {}),
+        },
+      ],
+    };
+  }
+
+  if (bytes.length > MAX_FILE_BYTES) {
+    return {
+      diagnostics: [
+        {
+          file: display,
+          line: 1,
+          col: 1,
+          severity: 'error',
+          code: 'file-too-large',
+          message: `the file is ${bytes.length.toLocaleString('en-US')} bytes; sched reads schedules files of at most ${MAX_FILE_BYTES.toLocaleString('en-US')} bytes (16 MiB)`,
+          hint: 'split the jobs into several projects (one schedules file each)',
         },
       ],
     };

@@ -75,7 +75,9 @@ export function parseSource(source: string, display: string): Parsed | { diagnos
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, {
     lineCounter,
-    uniqueKeys: true,
+    // yaml's own check compares each key with every earlier one (quadratic: 10,000 jobs took
+    // seconds); reportDuplicates below finds the same keys in linear time, with positions.
+    uniqueKeys: false,
     merge: true,
     prettyErrors: false,
     keepSourceTokens: false,
@@ -84,7 +86,8 @@ export function parseSource(source: string, display: string): Parsed | { diagnos
   });
   const r = new DocumentReporter(display, lineCounter, doc, source);
   reportYamlProblems(r, doc, source);
-  const structural = doc.errors.some((e) => e.code !== 'DUPLICATE_KEY');
+  const structural = doc.errors.length > 0;
+  reportDuplicatesAndSizes(r, doc);
   if (structural) return { diagnostics: sortDiagnostics(dedupe(r.list)) };
 
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
@@ -119,15 +122,16 @@ export function parseSource(source: string, display: string): Parsed | { diagnos
 function jobNamesInOrder(doc: Document, jobs: Record<string, unknown>): string[] {
   const map = locate(doc, ['jobs']).value;
   if (!isMap(map)) return Object.keys(jobs);
-  const names: string[] = [];
+  // A Set, not names.includes: linear in the number of jobs.
+  const names = new Set<string>();
   for (const item of map.items as Pair<Node, Node>[]) {
     if (isScalar(item.key)) {
       const k = String(item.key.value);
-      if (k in jobs && !names.includes(k)) names.push(k);
+      if (Object.hasOwn(jobs, k)) names.add(k);
     }
   }
-  for (const k of Object.keys(jobs)) if (!names.includes(k)) names.push(k);
-  return names;
+  for (const k of Object.keys(jobs)) names.add(k);
+  return [...names];
 }
 
 export function dedupe(list: Diagnostic[]): Diagnostic[] {
@@ -144,13 +148,7 @@ export function dedupe(list: Diagnostic[]): Diagnostic[] {
 function reportYamlProblems(r: DocumentReporter, doc: Document, source: string): void {
   const lines = source.split(/\r\n|\r|\n/);
   const seenLines = new Set<number>();
-  const duplicates = new Set<number>();
-  // Duplicate keys: say where the first one was.
-  for (const e of doc.errors) if (e.code === 'DUPLICATE_KEY') duplicates.add(e.pos[0]);
-  if (duplicates.size) reportDuplicates(r, doc, duplicates);
-
   for (const e of doc.errors) {
-    if (e.code === 'DUPLICATE_KEY') continue;
     const { line } = toPosition(r.lineCounter, e.pos[0]);
     if (seenLines.has(line)) continue;
     seenLines.add(line);
@@ -183,40 +181,58 @@ function reportYamlProblems(r: DocumentReporter, doc: Document, source: string):
   }
 }
 
-function reportDuplicates(r: DocumentReporter, doc: Document, offsets: Set<number>): void {
+/** The longest string value (or key) a schedules file may hold; see docs/configuration.md. */
+export const MAX_SCALAR_CHARS = 65_536;
+
+/**
+ * Duplicate keys (the same scalar value twice in one mapping: what yaml's `uniqueKeys` finds,
+ * reported at the later key with the line of the first) and over-long strings, in one walk over
+ * the document: one Map per mapping, so linear in the size of the file.
+ */
+function reportDuplicatesAndSizes(r: DocumentReporter, doc: Document): void {
+  const tooLong = (node: unknown): void => {
+    if (isScalar(node) && typeof node.value === 'string' && node.value.length > MAX_SCALAR_CHARS) {
+      r.atOffset(
+        nodeStart(node) ?? 0,
+        'error',
+        'too-long',
+        `this text is ${node.value.length.toLocaleString('en-US')} characters long; sched takes at most ${MAX_SCALAR_CHARS.toLocaleString('en-US')}`,
+        'put long scripts in a file and run that file',
+      );
+    }
+  };
   const visit = (node: unknown, where: PathSegment[]): void => {
     if (isMap(node)) {
-      const first = new Map<string, number>();
+      // Keyed by the scalar's value, as yaml compares keys (`1` and `"1"` differ; `a` and `"a"` do not).
+      const first = new Map<unknown, number>();
       for (const item of node.items as Pair<Node, Node>[]) {
-        const k = isScalar(item.key) ? String(item.key.value) : undefined;
+        tooLong(item.key);
+        const k = isScalar(item.key) ? item.key.value : undefined;
         const start = nodeStart(item.key ?? undefined);
-        if (k !== undefined && start !== undefined) {
+        if (isScalar(item.key) && start !== undefined) {
           const prev = first.get(k);
           if (prev === undefined) first.set(k, start);
-          else if (offsets.has(start)) {
+          else {
             const { line } = toPosition(r.lineCounter, prev);
             const inWhat = where.length ? ` in ${describePath(where)}` : '';
             r.atOffset(
               start,
               'error',
               'duplicate-key',
-              `duplicate key '${k}'${inWhat} (first defined on line ${line})`,
+              `duplicate key '${String(k)}'${inWhat} (first defined on line ${line})`,
               'YAML keeps only one of them; remove or rename one',
             );
           }
         }
-        visit(item.value, k === undefined ? where : [...where, k]);
+        // The path is only read when a problem is reported; building it per item stays cheap.
+        visit(item.value, isScalar(item.key) ? [...where, String(k)] : where);
       }
     } else if (node && typeof node === 'object' && 'items' in node) {
       const items = (node as { items: unknown[] }).items;
       items.forEach((it, i) => visit(it, [...where, i]));
+    } else {
+      tooLong(node);
     }
   };
   visit(doc.contents, []);
-  // Any the walk could not attribute (complex keys) still get reported.
-  const reported = new Set(r.list.filter((d) => d.code === 'duplicate-key').map((d) => `${d.line}:${d.col}`));
-  for (const off of offsets) {
-    const { line, col } = toPosition(r.lineCounter, off);
-    if (!reported.has(`${line}:${col}`)) r.atOffset(off, 'error', 'duplicate-key', 'duplicate key');
-  }
 }

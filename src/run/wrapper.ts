@@ -23,7 +23,7 @@ import {
   type RunRecord,
   type RunResultKind,
 } from '../state/runs.js';
-import { parseEnvFile } from './envfile.js';
+import { readEnvFile } from '../config/envfile.js';
 import { execAttempt, reapOrphanGroup, signalExitCode, type ExecResult } from './exec.js';
 
 /** Backends with no native jitter: the wrapper sleeps a random 0..jitter before starting. */
@@ -190,24 +190,9 @@ export function jobEnvironment(
   const env: Record<string, string | undefined> = { ...base, ...job.env };
   let warning: string | undefined;
   if (job.envFile) {
-    let text: string;
-    try {
-      text = fs.readFileSync(job.envFile, 'utf8');
-    } catch (e) {
-      throw new Error(
-        `cannot read env_file ${job.envFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
-    }
-    if (process.platform !== 'win32') {
-      const mode = fs.statSync(job.envFile).mode & 0o777;
-      if (mode & 0o077)
-        warning = `env_file ${job.envFile} is readable by others (mode ${mode.toString(8)}); chmod 600 it`;
-    }
-    try {
-      Object.assign(env, parseEnvFile(text));
-    } catch (e) {
-      throw new Error(`env_file ${job.envFile}: ${(e as Error).message}`);
-    }
+    const read = readEnvFile(job.envFile);
+    warning = read.warning;
+    Object.assign(env, read.env);
   }
   Object.assign(env, extra);
   return { env, warning };

@@ -9,9 +9,8 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { checkJobName, resolveProjectName } from '../run/project.js';
 import { defaultRunDeps, Wrapper, type RunDeps } from '../run/wrapper.js';
-import { APPLIED_SPEC_FILE, type AppliedSpec } from '../state/applied.js';
-import { readTextSync } from '../state/files.js';
-import { jobStateDir, stateRoot } from '../state/paths.js';
+import { readAppliedSpecSync, type AppliedSpec } from '../state/applied.js';
+import { stateRoot } from '../state/paths.js';
 import { BACKENDS } from '../model/job.js';
 
 export interface RunCommandOptions {
@@ -83,19 +82,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   }
 }
 
-/**
- * The applied spec of a job, read synchronously (the hot path of every scheduled run: an async
- * open costs more than the whole read). Same file and format as {@link AppliedSpecStore}.
- */
+/** The applied spec of a job (see {@link readAppliedSpecSync}). */
 export function readAppliedSpec(root: string, project: string, job: string): AppliedSpec | undefined {
-  const text = readTextSync(path.join(jobStateDir(root, project, job), APPLIED_SPEC_FILE));
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as AppliedSpec;
-  } catch (e) {
-    throw new UserError(
-      `the applied spec of job ${job} is unreadable: ${(e as Error).message}`,
-      'run `sched apply` again',
-    );
-  }
+  return readAppliedSpecSync(root, project, job);
 }

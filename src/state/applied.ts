@@ -1,24 +1,57 @@
 /**
  * The applied spec: what `apply` installed for a job, written to the state dir so that
  * `sched run` uses exactly that — never the repository's YAML, which may be edited but not applied.
+ * Whoever can change a spec file can run commands as this user, so every read checks the file and
+ * the directories above it (see files.ts: owned by the user, not writable by others, no links).
  */
-import { readdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BackendName, Job } from '../model/job.js';
+import { UserError } from '../errors.js';
 import { NodeDirFs } from '../platform/node.js';
-import { ensureDirSync, readTextSync } from './files.js';
+import { checkDirSync, ensureDirSync, permissionError, readTextSync, removeSync } from './files.js';
 import { jobStateDir, projectStateDir } from './paths.js';
 
 function listDirSync(dir: string): string[] {
   try {
     return readdirSync(dir);
-  } catch {
-    return [];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw permissionError(e, dir);
   }
 }
 
 export const APPLIED_SPEC_FILE = 'spec.json';
+
+/**
+ * A spec write's temp file (`spec.json.<hex>` from write-file-atomic, `spec.json.<pid>.<x>.tmp`
+ * from files.ts) that a killed writer left behind.
+ */
+const SPEC_TEMP = /^spec\.json\.[0-9a-z.]+$/;
+/** A temp file this old is no write in progress (a spec write takes milliseconds): safe to remove. */
+export const STALE_TEMP_MS = 10 * 60_000;
+
+/**
+ * Removes the spec temp files a killed apply left in `jobDir` that are older than
+ * {@link STALE_TEMP_MS} — younger ones may belong to a write in progress. Best effort.
+ */
+export function removeStaleSpecTemps(jobDir: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(jobDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!SPEC_TEMP.test(name)) continue;
+    const file = path.join(jobDir, name);
+    try {
+      if (now - statSync(file).mtimeMs > STALE_TEMP_MS) rmSync(file, { force: true });
+    } catch {
+      // Gone already, or not ours to remove: the next run tries again.
+    }
+  }
+}
 
 export interface AppliedSpec {
   format_version: 1;
@@ -27,6 +60,27 @@ export interface AppliedSpec {
   /** The schedules.yaml the job came from. */
   sourceFile: string;
   job: Job;
+}
+
+/**
+ * The applied spec of a job, read synchronously (the hot path of every scheduled run: an async
+ * open costs more than the whole read), or undefined when the job was not applied. Refuses a
+ * spec, or a directory above it, that someone else could have changed.
+ */
+export function readAppliedSpecSync(root: string, project: string, job: string): AppliedSpec | undefined {
+  const dir = jobStateDir(root, project, job);
+  checkDirSync(dir, path.dirname(root));
+  const text = readTextSync(path.join(dir, APPLIED_SPEC_FILE));
+  if (text === undefined) return undefined;
+  removeStaleSpecTemps(dir);
+  try {
+    return JSON.parse(text) as AppliedSpec;
+  } catch (e) {
+    throw new UserError(
+      `the applied spec of job ${job} is unreadable: ${(e as Error).message}`,
+      'run `sched apply` again',
+    );
+  }
 }
 
 export class AppliedSpecStore {
@@ -43,7 +97,11 @@ export class AppliedSpecStore {
    */
   async writeMany(specs: readonly AppliedSpec[], concurrency = 16): Promise<void> {
     const dirs = specs.map((spec) => jobStateDir(this.root, spec.job.project, spec.job.name));
-    for (const dir of dirs) ensureDirSync(dir, this.root);
+    // The state root's parent is the base, so a state root that is a symlink is refused too.
+    for (const dir of dirs) {
+      ensureDirSync(dir, path.dirname(this.root));
+      removeStaleSpecTemps(dir);
+    }
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < specs.length; i = next++) {
@@ -58,8 +116,7 @@ export class AppliedSpecStore {
   }
 
   async read(project: string, job: string): Promise<AppliedSpec | undefined> {
-    const text = await new NodeDirFs(jobStateDir(this.root, project, job)).read(APPLIED_SPEC_FILE);
-    return text === undefined ? undefined : (JSON.parse(text) as AppliedSpec);
+    return readAppliedSpecSync(this.root, project, job);
   }
 
   /**
@@ -68,8 +125,10 @@ export class AppliedSpecStore {
    */
   async list(project: string): Promise<AppliedSpec[]> {
     const jobsDir = path.join(projectStateDir(this.root, project), 'jobs');
+    checkDirSync(jobsDir, path.dirname(this.root));
     const specs: AppliedSpec[] = [];
     for (const name of listDirSync(jobsDir).sort()) {
+      checkDirSync(path.join(jobsDir, name), jobsDir);
       const text = readTextSync(path.join(jobsDir, name, APPLIED_SPEC_FILE));
       if (text) specs.push(JSON.parse(text) as AppliedSpec);
     }
@@ -78,6 +137,6 @@ export class AppliedSpecStore {
 
   /** Removes the spec only: run history and logs stay for `sched history`. */
   async remove(project: string, job: string): Promise<void> {
-    await rm(path.join(jobStateDir(this.root, project, job), APPLIED_SPEC_FILE), { force: true });
+    removeSync(path.join(jobStateDir(this.root, project, job), APPLIED_SPEC_FILE));
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The loader's cache in the state directory: `cache/load-<hash of the file's path>.json`, 0600 in
- * a 0700 directory, never through a symlink. Losing it costs one YAML parse, so writes are not
+ * a 0700 directory, never through a symlink (not even a state root that is one) and never from a
+ * directory others can write. Losing it costs one YAML parse, so writes are not
  * fsync'd and every failure to read or write it is ignored.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadCache } from '../config/load.js';
-import { ensureDirSync, readTextSync, writeAtomicSync } from './files.js';
+import { checkDirSync, ensureDirSync, readTextSync, writeAtomicSync } from './files.js';
 
 /**
  * The id of this build of sched (`dist/build-id.txt`, written by every `npm run build`), or
@@ -41,7 +42,10 @@ export class StateLoadCache implements LoadCache {
 
   read(key: string): string | undefined {
     try {
-      return readTextSync(this.file(key));
+      const file = this.file(key);
+      // The same checks as a write: never read through a state root that is a link, or that others can change.
+      checkDirSync(path.dirname(file), path.dirname(this.root));
+      return readTextSync(file);
     } catch {
       return undefined;
     }
@@ -50,7 +54,8 @@ export class StateLoadCache implements LoadCache {
   write(key: string, text: string): void {
     try {
       const file = this.file(key);
-      ensureDirSync(path.dirname(file), this.root);
+      // The state root's parent is the base, so a state root that is a symlink is refused, as apply and run do.
+      ensureDirSync(path.dirname(file), path.dirname(this.root));
       writeAtomicSync(file, text, undefined, false);
     } catch {
       // A read-only or full state dir must not fail a plan: the next load parses again.

@@ -13,8 +13,8 @@
  * - `queue`, `replace`, `allow`: the service is a launcher — `systemd-run [--user] --collect
  *   --no-block … -- sched run …` — that hands each fire to its own transient unit and exits at
  *   once, so every fire reaches `sched run`, whose lock enforces the policy exactly. The job's
- *   env (`--setenv=NAME`, value taken from the launcher's Environment=), env file (`-p
- *   EnvironmentFile=`) and working dir (`--working-directory=`) are passed on. The manager
+ *   env (`--setenv=NAME`, value taken from the launcher's Environment=) and working dir
+ *   (`--working-directory=`) are passed on; the env_file is read by `sched run` itself. The manager
  *   substitutes `$` in the transient unit's command line, so `$` in those words is doubled.
  *
  * Boot jobs: `OnStartupSec=0` in user scope (the user manager's start — the boot when lingering is
@@ -57,7 +57,6 @@ export function serviceArgv(job: Job, ctx: RenderContext, scope: SystemdScope): 
     '--quiet',
     `--description=sched ${job.project}/${job.name} run`,
     `--working-directory=${job.workingDir}`,
-    ...(job.envFile ? ['-p', `EnvironmentFile=${job.envFile}`] : []),
     ...Object.keys(job.env)
       .sort()
       .map((k) => `--setenv=${k}`),
@@ -230,7 +229,8 @@ export function renderSystemdJob(job: Job, ctx: RenderContext, scope: SystemdSco
     `ExecStart=${renderExecStart(serviceArgv(job, ctx, scope))}`,
     `WorkingDirectory=${escapePath(job.workingDir)}`,
   ];
-  if (job.envFile) service.push(`EnvironmentFile=${escapePath(job.envFile)}`);
+  // No EnvironmentFile=: `sched run` reads the env_file itself, so a missing or bad file fails
+  // the run loudly and is recorded in its history, instead of failing the unit before sched starts.
   for (const key of Object.keys(job.env).sort()) {
     service.push(`Environment=${quoteWord(`${key}=${job.env[key]!}`, false)}`);
   }

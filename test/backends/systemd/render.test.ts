@@ -158,7 +158,8 @@ describe('golden unit files', () => {
     const e = parseServiceUnit(renderCase('env-and-file')[0]!.content);
     expect(e.environment).toEqual(CASES['env-and-file']!.job.env);
     expect(e.workingDirectory).toBe('/srv/billing/100% work');
-    expect(e.environmentFile).toBe('/srv/billing/.env.sync');
+    // Issue 12.17: the unit does not depend on the env_file (sched run reads it and records a failure).
+    expect(e.environmentFile).toBeUndefined();
   });
 
   it('runs non-skip overlap policies through a systemd-run launcher', () => {
@@ -172,8 +173,6 @@ describe('golden unit files', () => {
       '--quiet',
       '--description=sched billing/fan-out run',
       '--working-directory=/srv/billing',
-      '-p',
-      'EnvironmentFile=/srv/billing/.env fan',
       '--setenv=MODE',
       '--setenv=TOKEN_HINT',
       '--',
@@ -300,7 +299,7 @@ describe('escaping properties (parse∘render = identity)', () => {
           const svc = parseServiceUnit(renderSystemdJob(job, ctx, 'user')[0]!.content);
           expect(svc.environment).toEqual(env);
           expect(svc.workingDirectory).toBe(wd);
-          expect(svc.environmentFile).toBe(wd + '/.env');
+          expect(svc.environmentFile).toBeUndefined();
           expect(svc.execStart).toEqual(serviceArgv(job, ctx, 'user'));
           const launched = { ...job, overlap: 'allow' as const };
           expect(parseServiceUnit(renderSystemdJob(launched, ctx, 'user')[0]!.content).execStart).toEqual(
