@@ -229,47 +229,104 @@ export class RunStore {
   }
 
   /**
-   * Turns runs whose process died without recording an end into `interrupted` records: at once
-   * when the pid is gone on this host, after a stale heartbeat otherwise (another host, or a
-   * reused pid). Safe to call from several processes: each running file is claimed by a rename.
+   * Renames back running files a sweep claimed (`<id>.json.sweep-<pid>`) but could not finish
+   * (it died, or the disk was full): the next sweep records them.
    */
-  async sweepInterrupted(ctx: SweepContext): Promise<RunRecord[]> {
+  private recoverClaims(isAlive: (pid: number) => boolean): void {
+    const dir = path.join(this.dir, RUNNING);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = /^(.+\.json)\.sweep-(\d+)$/.exec(name);
+      if (!m || (Number(m[2]) !== process.pid && isAlive(Number(m[2])))) continue;
+      try {
+        fs.renameSync(path.join(dir, name), path.join(dir, m[1]!));
+      } catch {
+        // Another process recovered it first.
+      }
+    }
+  }
+
+  /**
+   * What each running file stands for now, decided without changing anything: the record as
+   * it is while its process lives; its final record when the wrapper wrote one there because
+   * the history could not be appended to (disk full); else the `interrupted` record a sweep
+   * would write. `gone` and `stale` say why a run is over.
+   */
+  private classify(
+    ctx: SweepContext,
+  ): { record: RunRecord; file: string; heartbeat: Date; over: boolean; outcome: RunRecord }[] {
     const staleMs = ctx.staleMs ?? DEFAULT_STALE_MS;
-    const found: RunRecord[] = [];
-    for (const { record, heartbeat, file } of this.listRunning()) {
+    return this.listRunning().map(({ record, heartbeat, file }) => {
       // On this host the process table is the truth (a heartbeat can be hours old after a
       // suspend, with the run alive and well); for another host only the heartbeat tells.
       const sameHost = record.host === ctx.host;
       const gone = sameHost && !ctx.isAlive(record.pid, record.pid_start);
       const stale = !sameHost && ctx.now.getTime() - heartbeat.getTime() > staleMs;
-      if (!gone && !stale) continue;
+      const over = gone || stale;
+      let outcome = record;
+      if (over && record.result !== 'running') outcome = record;
+      else if (over) outcome = interruptedRecord(record, heartbeat, gone);
+      return { record, file, heartbeat, over, outcome };
+    });
+  }
+
+  /**
+   * The active runs as a reader should show them, changing nothing (no write, no signal): live
+   * runs as `running`, runs whose process is gone as the record a sweep will write.
+   */
+  viewRunning(ctx: SweepContext): RunRecord[] {
+    return this.classify(ctx).map((c) => c.outcome);
+  }
+
+  /**
+   * Turns runs whose process died without recording an end into `interrupted` records: at once
+   * when the pid is gone on this host, after a stale heartbeat otherwise (another host, or a
+   * reused pid). A running file holding a final record (the wrapper could not append it to the
+   * history: disk full) is moved into the history as it is. Safe to call from several processes:
+   * each running file is claimed by a rename. Only the wrapper and the daemon call this: reads
+   * use {@link viewRunning}.
+   */
+  async sweepInterrupted(ctx: SweepContext): Promise<RunRecord[]> {
+    this.recoverClaims((pid) => ctx.isAlive(pid));
+    const found: RunRecord[] = [];
+    for (const { record, heartbeat, file, over } of this.classify(ctx)) {
+      if (!over) continue;
       const claimed = `${file}.sweep-${process.pid}`;
       try {
         fs.renameSync(file, claimed);
       } catch {
         continue; // another process swept it first
       }
-      const reaped =
-        record.host === ctx.host && record.pgid !== undefined && ctx.reap ? await ctx.reap(record) : false;
-      const end = heartbeat.getTime() > Date.parse(record.start) ? heartbeat : new Date(record.start);
-      const done: RunRecord = {
-        ...record,
-        end: end.toISOString(),
-        duration_ms: end.getTime() - Date.parse(record.start),
-        exit_code: null,
-        signal: null,
-        result: 'interrupted',
-        reason:
-          (gone
-            ? `the sched run process (pid ${record.pid}) ended without recording an outcome`
-            : `no heartbeat since ${heartbeat.toISOString()}`) +
-          (reaped ? '; the processes it left were stopped' : ''),
-      };
-      this.append(done);
-      const last = this.readLast();
-      // last-run.json shows this run unless a later one was recorded since.
-      if (!last || last.id === record.id || Date.parse(last.start) <= Date.parse(record.start))
-        this.writeLast(done);
+      let done: RunRecord;
+      if (record.result !== 'running') {
+        done = record;
+      } else {
+        const reaped =
+          record.host === ctx.host && record.pgid !== undefined && ctx.reap ? await ctx.reap(record) : false;
+        // The reap may have just ended the group: the watchdog touched the file at the job's end.
+        const end = reaped ? (mtimeSync(claimed) ?? heartbeat) : heartbeat;
+        done = interruptedRecord(record, end, record.host === ctx.host, reaped);
+      }
+      try {
+        this.append(done);
+        const last = this.readLast();
+        // last-run.json shows this run unless a later one was recorded since.
+        if (!last || last.id === record.id || Date.parse(last.start) <= Date.parse(record.start))
+          this.writeLast(done);
+      } catch (e) {
+        // Not recorded (disk full?): give the file back for the next sweep.
+        try {
+          fs.renameSync(claimed, file);
+        } catch {
+          // recoverClaims will.
+        }
+        throw e;
+      }
       removeSync(claimed);
       found.push(done);
     }
@@ -279,4 +336,32 @@ export class RunStore {
   private runningFile(id: string): string {
     return path.join(this.dir, RUNNING, `${id}.json`);
   }
+}
+
+/**
+ * The record of a run whose wrapper ended without recording an outcome. Its end is the last sign
+ * of life of the run: the running file's mtime (heartbeat, or the watchdog's touch when it
+ * stopped the job).
+ */
+export function interruptedRecord(
+  record: RunRecord,
+  lastSeen: Date,
+  gone: boolean,
+  reaped = false,
+): RunRecord {
+  const start = Date.parse(record.start);
+  const end = lastSeen.getTime() > start ? lastSeen : new Date(record.start);
+  return {
+    ...record,
+    end: end.toISOString(),
+    duration_ms: end.getTime() - start,
+    exit_code: null,
+    signal: null,
+    result: 'interrupted',
+    reason:
+      (gone
+        ? `the sched run process (pid ${record.pid}) ended without recording an outcome`
+        : `no heartbeat since ${lastSeen.toISOString()}`) +
+      (reaped ? '; the processes it left were stopped' : ''),
+  };
 }
