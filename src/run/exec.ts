@@ -10,9 +10,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import type { Command } from '../model/job.js';
-import type { RunLog } from '../state/log.js';
+import { MAX_LOG_LINE_BYTES, type RunLog } from '../state/log.js';
 import { processStartTicks } from '../state/runs.js';
 
 export interface ExecOptions {
@@ -129,22 +128,58 @@ export async function terminateGroup(pid: number, graceMs: number): Promise<void
   }
 }
 
-/** Splits a byte stream into lines for the log, keeping a partial last line until more arrives. */
+/** The largest cut of `buf` at most `max` bytes long that does not split a UTF-8 character. */
+function utf8Cut(buf: Buffer, max: number): number {
+  let cut = max;
+  while (cut > 0 && (buf[cut]! & 0xc0) === 0x80) cut--;
+  return cut > 0 ? cut : max;
+}
+
+/**
+ * Splits a byte stream into lines for the log, keeping a partial last line until more arrives.
+ * A line longer than {@link MAX_LOG_LINE_BYTES} is split into several (the log says so once), so
+ * what is held in memory and each log line stay bounded whatever the command writes.
+ */
 function lineWriter(log: RunLog, stream: 'out' | 'err') {
-  let partial = '';
-  // A multi-byte character may be split across chunks: decode with state.
-  const decoder = new StringDecoder('utf8');
+  let partial = Buffer.alloc(0);
+  let splitNoted = false;
+  const piece = (buf: Buffer) => {
+    if (!splitNoted) {
+      splitNoted = true;
+      log.line(
+        'sched',
+        `a line of ${stream === 'out' ? 'stdout' : 'stderr'} is longer than ${MAX_LOG_LINE_BYTES} bytes: it is split into several log lines`,
+      );
+    }
+    log.line(stream, buf.toString('utf8'));
+  };
+  const emit = (line: Buffer) => {
+    while (line.length > MAX_LOG_LINE_BYTES) {
+      const cut = utf8Cut(line, MAX_LOG_LINE_BYTES);
+      piece(line.subarray(0, cut));
+      line = line.subarray(cut);
+    }
+    const text = line.toString('utf8');
+    log.line(stream, text.endsWith('\r') ? text.slice(0, -1) : text);
+  };
   return {
     write(chunk: Buffer) {
-      const text = partial + decoder.write(chunk);
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) log.line(stream, l.endsWith('\r') ? l.slice(0, -1) : l);
+      let data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
+      for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10)) {
+        emit(data.subarray(0, nl));
+        data = data.subarray(nl + 1);
+      }
+      while (data.length >= MAX_LOG_LINE_BYTES) {
+        const cut = utf8Cut(data, MAX_LOG_LINE_BYTES);
+        piece(data.subarray(0, cut));
+        data = data.subarray(cut);
+      }
+      // A copy, so that the (up to 64 KiB) chunk it came from is not kept alive.
+      partial = Buffer.from(data);
     },
     flush() {
-      partial += decoder.end();
-      if (partial) log.line(stream, partial);
-      partial = '';
+      if (partial.length) emit(partial);
+      partial = Buffer.alloc(0);
     },
   };
 }

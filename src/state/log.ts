@@ -9,6 +9,11 @@ import { openAppendSync, readTextSync } from './files.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_LOG_KEEP = 3;
+/**
+ * The longest line the log holds (UTF-8 bytes of its text): longer output is split into lines of
+ * at most this size, so memory and each log file stay bounded whatever a job writes.
+ */
+export const MAX_LOG_LINE_BYTES = 64 * 1024;
 
 export type LogStream = 'out' | 'err' | 'sched';
 
