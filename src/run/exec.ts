@@ -309,3 +309,17 @@ export async function reapOrphanGroup(
   await terminateGroup(pgid, graceMs);
   return true;
 }
+
+/**
+ * Sends `signal` to process group `pgid` when it is provably the one recorded: its leader is the
+ * very process (same start time), or the leader is gone while members remain (a pgid cannot be
+ * reused while its group exists). Linux only. Returns true when a signal was sent.
+ */
+export function killGroupOf(pgid: number, leaderStart: string | undefined, signal: NodeJS.Signals): boolean {
+  if (process.platform !== 'linux' || !Number.isInteger(pgid) || pgid <= 1) return false;
+  const start = processStartTicks(pgid);
+  if (start !== undefined && start !== leaderStart) return false;
+  if (!groupAlive(pgid)) return false;
+  killGroup(pgid, signal);
+  return true;
+}

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { jobStateDir } from './paths.js';
 import {
   appendTextSync,
+  createExclusiveSync,
   ensureDirSync,
   mtimeSync,
   readJsonSync,
@@ -22,7 +23,15 @@ import {
   writeAtomicSync,
 } from './files.js';
 
-export const RUN_RESULTS = ['ok', 'failed', 'timeout', 'skipped', 'interrupted', 'missed'] as const;
+export const RUN_RESULTS = [
+  'ok',
+  'failed',
+  'timeout',
+  'skipped',
+  'interrupted',
+  'missed',
+  'replaced',
+] as const;
 /** How a run ended. */
 export type RunResultKind = (typeof RUN_RESULTS)[number];
 
@@ -191,6 +200,43 @@ export class RunStore {
     writeAtomicSync(this.runningFile(record.id), JSON.stringify(record) + '\n', undefined, false);
   }
 
+  /** The running record of an active run, if its file is there. */
+  readRunning(id: string): RunRecord | undefined {
+    return readJsonSync<RunRecord>(this.runningFile(id));
+  }
+
+  /**
+   * Asks the active run `id` to give way to run `by` (`overlap: replace`): a marker its wrapper
+   * reads when it stops, to record `replaced` rather than `interrupted`. True when this call
+   * placed the marker (the caller then signals the run); false when the run is not active or
+   * another run marked it first.
+   */
+  markReplaced(id: string, by: string): boolean {
+    // Only while the run is active (its running file is there), and only once: the first
+    // replacing run to mark it is the one that signals it.
+    if (!fs.existsSync(this.runningFile(id))) return false;
+    try {
+      createExclusiveSync(this.replacedMarker(id), by + '\n');
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+  }
+
+  /** The run that replaced run `id`, if one asked it to give way. */
+  replacedBy(id: string): string | undefined {
+    return readTextSync(this.replacedMarker(id))?.trim() || undefined;
+  }
+
+  clearReplaced(id: string): void {
+    removeSync(this.replacedMarker(id));
+  }
+
+  private replacedMarker(id: string): string {
+    return path.join(this.dir, RUNNING, `${id}.replaced`);
+  }
+
   heartbeat(id: string, now: Date): void {
     touchSync(this.runningFile(id), now);
   }
@@ -241,6 +287,11 @@ export class RunStore {
       return;
     }
     for (const name of names) {
+      // A replace marker of a run that has ended (its running file is gone).
+      if (name.endsWith('.replaced') && !names.includes(name.replace(/\.replaced$/, '.json'))) {
+        removeSync(path.join(dir, name));
+        continue;
+      }
       const m = /^(.+\.json)\.sweep-(\d+)$/.exec(name);
       if (!m || (Number(m[2]) !== process.pid && isAlive(Number(m[2])))) continue;
       try {

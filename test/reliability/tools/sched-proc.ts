@@ -110,7 +110,11 @@ export function jobDir(root: string, name: string): string {
 }
 
 /** Polls `cond` until it is truthy (returned) or `ms` pass (throws with `what`). */
-export async function waitFor<T>(what: string, cond: () => T | Promise<T>, ms = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  cond: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 60_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await cond();
