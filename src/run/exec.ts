@@ -29,6 +29,11 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Told the command's pid (= its process group id) once it started. */
   onSpawn?: (pid: number) => void;
+  /**
+   * A file the watchdog touches (never creates) when it finds the wrapper dead, just before it
+   * stops the job: its mtime then says when the run ended (the run's running file).
+   */
+  watchdogTouch?: string;
 }
 
 export interface ExecResult {
@@ -184,6 +189,58 @@ function lineWriter(log: RunLog, stream: 'out' | 'err') {
   };
 }
 
+/**
+ * The watchdog of an attempt (POSIX): `/bin/sh` in its own session, so that a kill of the
+ * wrapper's process group does not reach it, blocked reading a pipe whose only writer is the
+ * wrapper. The wrapper writes "done" once the job's group is empty; if the wrapper dies first
+ * (SIGKILL, OOM), the read ends without it: the watchdog touches the run's file (the run's end,
+ * for the record the next sweep writes) and stops the job's process group — SIGTERM, the grace
+ * period, SIGKILL. Node has no
+ * PR_SET_PDEATHSIG; a pipe's end is the portable "my parent is gone". Arguments: pgid,
+ * grace in tenths of a second, file to touch (may be empty).
+ */
+const WATCHDOG = `trap '' HUP INT TERM
+IFS= read -r word
+[ "$word" = done ] && exit 0
+[ -n "$3" ] && touch -c "$3"
+kill -TERM -"$1" 2>/dev/null || exit 0
+n=0
+while kill -0 -"$1" 2>/dev/null && [ "$n" -lt "$2" ]; do sleep 0.1; n=$((n+1)); done
+kill -KILL -"$1" 2>/dev/null
+exit 0`;
+
+interface Watchdog {
+  /** The job's group is empty: the watchdog may go. */
+  release(): void;
+}
+
+function startWatchdog(pgid: number, graceMs: number, touch: string | undefined): Watchdog | undefined {
+  if (isWindows) return undefined;
+  let guard;
+  try {
+    guard = spawn(
+      '/bin/sh',
+      ['-c', WATCHDOG, 'sched-watchdog', String(pgid), String(Math.ceil(graceMs / 100)), touch ?? ''],
+      { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: '/usr/bin:/bin' } },
+    );
+  } catch {
+    return undefined;
+  }
+  guard.on('error', () => {});
+  guard.stdin?.on('error', () => {});
+  guard.unref();
+  (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return {
+    release: () => {
+      try {
+        guard.stdin?.end('done\n');
+      } catch {
+        // The watchdog is gone: nothing to release.
+      }
+    },
+  };
+}
+
 export function execAttempt(opts: ExecOptions): Promise<ExecResult> {
   const { file, args, verbatim } = commandArgv(opts.command);
   return new Promise<ExecResult>((resolve) => {
@@ -201,6 +258,8 @@ export function execAttempt(opts: ExecOptions): Promise<ExecResult> {
       windowsVerbatimArguments: verbatim,
     });
     if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+    const watchdog =
+      child.pid !== undefined ? startWatchdog(child.pid, opts.killGraceMs, opts.watchdogTouch) : undefined;
     // Promises made now, before any 'close' can fire, so a fast command is never waited on twice.
     const pipesClosed = Promise.all([streamClosed(child.stdout), streamClosed(child.stderr)]);
     const out = lineWriter(opts.log, 'out');
@@ -256,6 +315,7 @@ export function execAttempt(opts: ExecOptions): Promise<ExecResult> {
         }
       }
       if (killTimer) clearTimeout(killTimer);
+      watchdog?.release();
       // Let the pipes drain (every writer is gone now), but never hang on an escaped process.
       let drainTimer: NodeJS.Timeout | undefined;
       await Promise.race([pipesClosed, new Promise<void>((r) => (drainTimer = setTimeout(r, 1000)))]);

@@ -539,6 +539,8 @@ export class Wrapper {
           // Recorded so that, should this wrapper die, the next look can stop what it left.
           onSpawn: (pid) =>
             store.updateRunning({ ...running, pgid: pid, pgid_start: processStartTicks(pid) }),
+          // Should this wrapper die, a watchdog stops the job and marks when in the running file.
+          watchdogTouch: store.runningFile(id),
         });
         reason = res.error;
       } catch (e) {

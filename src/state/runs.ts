@@ -384,7 +384,8 @@ export class RunStore {
     return found;
   }
 
-  private runningFile(id: string): string {
+  /** The running file of run `id` (its mtime is the run's heartbeat). */
+  runningFile(id: string): string {
     return path.join(this.dir, RUNNING, `${id}.json`);
   }
 }
