@@ -14,9 +14,12 @@ import { JobQueue } from '../state/queue.js';
 import { JobLock, type LockHolder } from '../state/lock.js';
 import { RunLog } from '../state/log.js';
 import { lockFile, queueDir, replaceLineDir } from '../state/paths.js';
+import { isDiskFull } from '../state/files.js';
+import { UserError } from '../errors.js';
 import {
   DEFAULT_STALE_MS,
   HEARTBEAT_MS,
+  OutcomeKeptError,
   pidAlive,
   processStartTicks,
   RunStore,
@@ -260,16 +263,39 @@ export class Wrapper {
     const { deps } = this;
     const job = spec.job;
     const store = new RunStore(this.root, job.project, job.name);
-    store.ensure();
-    await sweep(store, deps);
     const trigger = req.catchUpFor ? 'catch-up' : (req.trigger ?? 'manual');
     const id = newRunId(deps.clock.now(), deps.pid);
-    const log = new RunLog(store.logFile, { now: () => deps.clock.now() });
+    const log = new RunLog(store.logFile, {
+      now: () => deps.clock.now(),
+      onWriteError: (e) =>
+        this.diskNotice(e, `cannot write the log ${store.logFile}: the job's output is being dropped`),
+    });
     try {
+      store.ensure();
+      try {
+        await sweep(store, deps);
+      } catch (e) {
+        // Earlier runs stay unrecorded until there is space; this one still runs.
+        if (!isDiskFull(e)) throw e;
+        this.diskNotice(e, 'cannot record the outcome of an earlier run yet');
+      }
       return await this.runLogged(spec, req, store, log, trigger, id);
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      throw new UserError(
+        `disk full: sched cannot write its state in ${this.root} (${(e as NodeJS.ErrnoException).code}); run ${id} of ${job.name} was not started`,
+        'free some space there; the next run records what can be recovered',
+      );
     } finally {
       log.close();
     }
+  }
+
+  /** Says plainly, on stderr whoever started the run (cron mails it, journald keeps it), what a full disk cost. */
+  private diskNotice(e: unknown, what: string): void {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const text = `${isDiskFull(e) ? 'disk full' : 'write failed'} (${code}): ${what}`;
+    process.stderr.write(`sched: ${text}\n`);
   }
 
   private async runLogged(
@@ -507,7 +533,13 @@ export class Wrapper {
         }),
         ...(scheduled ? { scheduled: scheduled.toISOString() } : {}),
       };
-      store.markRunning(running);
+      try {
+        store.markRunning(running);
+      } catch (e) {
+        // The job still runs (it may be what frees the disk); its outcome is recorded if it can be.
+        if (!isDiskFull(e)) throw e;
+        this.diskNotice(e, `cannot record the start of run ${id}; the job runs anyway`);
+      }
       log.line(
         'sched',
         `run ${id} attempt ${attempt}/${total} started (trigger: ${trigger}): ${describeCommand(job.command)}`,
@@ -537,8 +569,13 @@ export class Wrapper {
           echo: deps.echo,
           signal: deps.signal,
           // Recorded so that, should this wrapper die, the next look can stop what it left.
-          onSpawn: (pid) =>
-            store.updateRunning({ ...running, pgid: pid, pgid_start: processStartTicks(pid) }),
+          onSpawn: (pid) => {
+            try {
+              store.updateRunning({ ...running, pgid: pid, pgid_start: processStartTicks(pid) });
+            } catch (e) {
+              if (!isDiskFull(e)) throw e;
+            }
+          },
           // Should this wrapper die, a watchdog stops the job and marks when in the running file.
           watchdogTouch: store.runningFile(id),
         });
@@ -573,7 +610,7 @@ export class Wrapper {
         result,
         ...(reason ? { reason } : {}),
       };
-      store.finish(done);
+      this.recordOutcome(store, done);
       log.line(
         'sched',
         `run ${id} attempt ${attempt}/${total} finished: ${result}, ${res.signal ? `signal ${res.signal}` : `exit code ${res.exitCode}`}, ${done.duration_ms} ms`,
@@ -600,6 +637,29 @@ export class Wrapper {
       await this.onFailure(job, store, log, final);
     }
     return { ...final, attempts: Math.min(attempt, total) };
+  }
+
+  /**
+   * Records a finished attempt — the one place an outcome is written (hooks that act on an
+   * outcome belong right after this call). On a full disk the outcome is kept in the run's
+   * running file when possible (space reserved at start; the next sweep moves it into the
+   * history), and stderr says plainly what happened either way.
+   */
+  private recordOutcome(store: RunStore, done: RunRecord): void {
+    const what = `${done.result}, ${done.signal ? `signal ${done.signal}` : `exit code ${done.exit_code}`}`;
+    try {
+      store.finish(done);
+    } catch (e) {
+      if (e instanceof OutcomeKeptError) {
+        this.diskNotice(
+          e.failure,
+          `the outcome of run ${done.id} (${what}) is kept in ${e.file}; the next run adds it to the history`,
+        );
+        return;
+      }
+      if (!isDiskFull(e)) throw e;
+      this.diskNotice(e, `the outcome of run ${done.id} (${what}) could not be recorded`);
+    }
   }
 
   private async onFailure(

@@ -14,6 +14,7 @@ import { jobStateDir } from './paths.js';
 import {
   appendTextSync,
   createExclusiveSync,
+  isDiskFull,
   ensureDirSync,
   mtimeSync,
   readJsonSync,
@@ -73,6 +74,29 @@ export interface RunRecord {
 }
 
 export const DEFAULT_HISTORY_LIMIT = 1000;
+/** Size of a running file: room for the final record of the run, reserved when it starts. */
+export const RUNNING_FILE_BYTES = 4096;
+
+/** A record as a running file holds it: JSON padded with spaces to {@link RUNNING_FILE_BYTES}. */
+function padded(record: RunRecord): string {
+  const json = JSON.stringify(record);
+  const room = RUNNING_FILE_BYTES - 1 - Buffer.byteLength(json);
+  return room > 0 ? json + ' '.repeat(room) + '\n' : json + '\n';
+}
+
+/**
+ * The history could not be appended to (disk full), but the outcome is kept in the run's
+ * running file, from which the next sweep moves it into the history.
+ */
+export class OutcomeKeptError extends Error {
+  constructor(
+    readonly record: RunRecord,
+    readonly file: string,
+    readonly failure: Error,
+  ) {
+    super(`the outcome of run ${record.id} is kept in ${file} until the history can be written`);
+  }
+}
 /** A running record of another host whose heartbeat is older than this is interrupted. */
 export const DEFAULT_STALE_MS = 2 * 60_000;
 /** How often an active run refreshes its heartbeat. */
@@ -189,15 +213,39 @@ export class RunStore {
   markRunning(record: RunRecord): void {
     this.ensure();
     // The running file must survive a power cut (it is how the run shows up as interrupted);
-    // last-run.json is rewritten from it by the sweep if it did not.
-    writeAtomicSync(this.runningFile(record.id), JSON.stringify(record) + '\n');
+    // last-run.json is rewritten from it by the sweep if it did not. It is padded to
+    // RUNNING_FILE_BYTES: the space of the final record, reserved now, so that the outcome can
+    // be written over it in place even when the disk is full by the end of the run.
+    writeAtomicSync(this.runningFile(record.id), padded(record));
     this.writeLast(record, false);
   }
 
   /** Rewrites an active run's file (e.g. once its command's pid is known). */
   updateRunning(record: RunRecord): void {
-    // Not fsync'd: after a power cut the processes it names are gone anyway.
-    writeAtomicSync(this.runningFile(record.id), JSON.stringify(record) + '\n', undefined, false);
+    // In place, in the space reserved at start (no new block needed on a full disk). Not
+    // fsync'd: after a power cut the processes it names are gone anyway.
+    if (!this.overwriteRunning(record))
+      writeAtomicSync(this.runningFile(record.id), padded(record), undefined, false);
+  }
+
+  /** Writes `record` over the running file's reserved space; false when that is not possible. */
+  private overwriteRunning(record: RunRecord): boolean {
+    const text = padded(record);
+    let fd: number;
+    try {
+      fd = fs.openSync(this.runningFile(record.id), fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    } catch {
+      return false;
+    }
+    try {
+      if (fs.fstatSync(fd).size !== Buffer.byteLength(text)) return false;
+      fs.writeSync(fd, text, 0);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** The running record of an active run, if its file is there. */
@@ -243,9 +291,22 @@ export class RunStore {
 
   /** Records a finished attempt: history, last-run.json, and the running file is dropped. */
   finish(record: RunRecord): void {
-    this.append(record);
-    this.writeLast(record);
+    // First where it needs no new space: the running file (a sweep moves it into the history
+    // should the append below fail). Then the history; last-run.json may fail on its own.
+    const kept = this.overwriteRunning(record);
+    try {
+      this.append(record);
+    } catch (e) {
+      if (kept) throw new OutcomeKeptError(record, this.runningFile(record.id), e as Error);
+      throw e;
+    }
     removeSync(this.runningFile(record.id));
+    try {
+      this.writeLast(record);
+    } catch (e) {
+      // Recorded in the history already; readers fall back to it (see services/history.ts).
+      if (!isDiskFull(e)) throw e;
+    }
   }
 
   /** Records an outcome that never ran (skipped, missed). */
