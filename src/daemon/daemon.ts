@@ -43,6 +43,7 @@ export interface DaemonEvent {
     | 'invalid-record'
     | 'rescan-failed'
     | 'stopping'
+    | 'clock-changed'
     | 'terminating'
     | 'stopped';
   time: string;
@@ -70,7 +71,16 @@ export interface DaemonDeps {
   rescanMs?: number;
   /** Longest single sleep, so a wall-clock jump (suspend, NTP step) is noticed soon (default 30 s). */
   maxSleepMs?: number;
+  /**
+   * A clock that never jumps (ms, e.g. `performance.now`): comparing it with the wall clock
+   * tells a step of the wall clock from time passing. Without it only a wall clock that went
+   * backwards between two looks counts as a step.
+   */
+  monotonic?: () => number;
 }
+
+/** A wall-clock step smaller than this is noise (timer lateness), not a jump. */
+const CLOCK_STEP_MS = 1_000;
 
 interface Running {
   request: RunRequest;
@@ -89,6 +99,7 @@ export class Daemon {
   private knownProblems = new Set<string>();
   private stopped: Promise<void> | undefined;
   private hurry: (() => void) | undefined;
+  private lastLook: { wall: number; mono?: number } | undefined;
 
   constructor(private readonly deps: DaemonDeps) {
     this.scheduler = new DaemonScheduler(deps.nextFire);
@@ -112,6 +123,7 @@ export class Daemon {
     const now = this.deps.clock.now();
     const loaded = await this.deps.loadJobs();
     const change = this.scheduler.update(loaded.jobs, now);
+    this.clockStepped(now);
     const jobs = this.scheduler.jobs();
     const projects = [...new Set(jobs.map((j) => j.project))].sort();
     this.emit('started', { jobs: jobs.length, projects });
@@ -157,7 +169,9 @@ export class Daemon {
       return;
     }
     if (this.stopping) return;
-    const change = this.scheduler.update(loaded.jobs, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    if (this.clockStepped(now)) this.arm();
+    const change = this.scheduler.update(loaded.jobs, now);
     this.reportProblems(loaded, change.invalid);
     if (change.added.length + change.removed.length + change.changed.length > 0) {
       const next = this.scheduler.nextWake();
@@ -201,10 +215,35 @@ export class Daemon {
     }, every);
   }
 
+  /**
+   * Notices a step of the wall clock since the last look (at every tick and rescan) and, when it
+   * went back, recomputes the pending instants from wall time. True when it stepped either way
+   * (the caller re-arms the timer: a step forward makes instants due now).
+   */
+  private clockStepped(now: Date): boolean {
+    const wall = now.getTime();
+    const mono = this.deps.monotonic?.();
+    const last = this.lastLook;
+    this.lastLook = { wall, mono };
+    if (!last) return false;
+    const elapsed =
+      mono !== undefined && last.mono !== undefined ? mono - last.mono : Math.max(0, wall - last.wall);
+    const step = wall - last.wall - elapsed;
+    if (Math.abs(step) < CLOCK_STEP_MS) return false;
+    if (step < 0) this.scheduler.resync(now);
+    this.emit('clock-changed', {
+      stepMs: Math.round(step),
+      next: this.scheduler.nextWake()?.toISOString() ?? null,
+    });
+    return true;
+  }
+
   private tick(): void {
     this.wakeTimer = undefined;
     if (this.stopping) return;
-    for (const fire of this.scheduler.due(this.deps.clock.now())) {
+    const now = this.deps.clock.now();
+    this.clockStepped(now);
+    for (const fire of this.scheduler.due(now)) {
       this.launch({ project: fire.job.project, job: fire.job.name }, 'fired', {
         scheduled: fire.scheduledAt.toISOString(),
         ...(fire.coalesced > 0 ? { coalesced: fire.coalesced } : {}),

@@ -46,6 +46,8 @@ interface Entry {
   job: ScheduledJob;
   sig: string;
   next?: Date;
+  /** The instant the last fire of this job stood for: never fired twice after a small step back. */
+  lastFired?: Date;
 }
 
 /** Upper bound on counting coalesced instants (a long suspend of an every-minute job). */
@@ -127,12 +129,29 @@ export class DaemonScheduler {
       }
       if (following && following.getTime() <= t) following = this.safeFirstAfter(e.job, now);
       e.next = following;
+      e.lastFired = scheduledAt;
       fires.push({ job: e.job, scheduledAt, coalesced });
     }
     return fires.sort(
       (a, b) =>
         a.scheduledAt.getTime() - b.scheduledAt.getTime() || jobKey(a.job).localeCompare(jobKey(b.job)),
     );
+  }
+
+  /**
+   * Recomputes the pending instants from the wall clock `now`, after the clock was stepped back
+   * (NTP, a user, a restored VM): a job whose pending instant lies beyond its first instant after
+   * `now` gets that instant instead — otherwise, after +2 h and back, nothing would fire for 2 h.
+   * The one instant a job last fired for is not fired again (a small step back right after a
+   * fire). Pending instants that are earlier stay: due() fires them, coalescing what passed.
+   */
+  resync(now: Date): void {
+    for (const e of this.entries.values()) {
+      let fresh = this.safeFirstAfter(e.job, now);
+      if (fresh && e.lastFired && fresh.getTime() === e.lastFired.getTime())
+        fresh = this.safeFirstAfter(e.job, e.lastFired);
+      if (fresh && (!e.next || fresh.getTime() < e.next.getTime())) e.next = fresh;
+    }
   }
 
   /** As firstAfter; an engine error (it accepted the job before) ends the job's schedule instead of the loop. */

@@ -10,9 +10,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import type { Command } from '../model/job.js';
-import type { RunLog } from '../state/log.js';
+import { MAX_LOG_LINE_BYTES, type RunLog } from '../state/log.js';
 import { processStartTicks } from '../state/runs.js';
 
 export interface ExecOptions {
@@ -30,6 +29,11 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Told the command's pid (= its process group id) once it started. */
   onSpawn?: (pid: number) => void;
+  /**
+   * A file the watchdog touches (never creates) when it finds the wrapper dead, just before it
+   * stops the job: its mtime then says when the run ended (the run's running file).
+   */
+  watchdogTouch?: string;
 }
 
 export interface ExecResult {
@@ -129,22 +133,110 @@ export async function terminateGroup(pid: number, graceMs: number): Promise<void
   }
 }
 
-/** Splits a byte stream into lines for the log, keeping a partial last line until more arrives. */
+/** The largest cut of `buf` at most `max` bytes long that does not split a UTF-8 character. */
+function utf8Cut(buf: Buffer, max: number): number {
+  let cut = max;
+  while (cut > 0 && (buf[cut]! & 0xc0) === 0x80) cut--;
+  return cut > 0 ? cut : max;
+}
+
+/**
+ * Splits a byte stream into lines for the log, keeping a partial last line until more arrives.
+ * A line longer than {@link MAX_LOG_LINE_BYTES} is split into several (the log says so once), so
+ * what is held in memory and each log line stay bounded whatever the command writes.
+ */
 function lineWriter(log: RunLog, stream: 'out' | 'err') {
-  let partial = '';
-  // A multi-byte character may be split across chunks: decode with state.
-  const decoder = new StringDecoder('utf8');
+  let partial = Buffer.alloc(0);
+  let splitNoted = false;
+  const piece = (buf: Buffer) => {
+    if (!splitNoted) {
+      splitNoted = true;
+      log.line(
+        'sched',
+        `a line of ${stream === 'out' ? 'stdout' : 'stderr'} is longer than ${MAX_LOG_LINE_BYTES} bytes: it is split into several log lines`,
+      );
+    }
+    log.line(stream, buf.toString('utf8'));
+  };
+  const emit = (line: Buffer) => {
+    while (line.length > MAX_LOG_LINE_BYTES) {
+      const cut = utf8Cut(line, MAX_LOG_LINE_BYTES);
+      piece(line.subarray(0, cut));
+      line = line.subarray(cut);
+    }
+    const text = line.toString('utf8');
+    log.line(stream, text.endsWith('\r') ? text.slice(0, -1) : text);
+  };
   return {
     write(chunk: Buffer) {
-      const text = partial + decoder.write(chunk);
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) log.line(stream, l.endsWith('\r') ? l.slice(0, -1) : l);
+      let data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
+      for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10)) {
+        emit(data.subarray(0, nl));
+        data = data.subarray(nl + 1);
+      }
+      while (data.length >= MAX_LOG_LINE_BYTES) {
+        const cut = utf8Cut(data, MAX_LOG_LINE_BYTES);
+        piece(data.subarray(0, cut));
+        data = data.subarray(cut);
+      }
+      // A copy, so that the (up to 64 KiB) chunk it came from is not kept alive.
+      partial = Buffer.from(data);
     },
     flush() {
-      partial += decoder.end();
-      if (partial) log.line(stream, partial);
-      partial = '';
+      if (partial.length) emit(partial);
+      partial = Buffer.alloc(0);
+    },
+  };
+}
+
+/**
+ * The watchdog of an attempt (POSIX): `/bin/sh` in its own session, so that a kill of the
+ * wrapper's process group does not reach it, blocked reading a pipe whose only writer is the
+ * wrapper. The wrapper writes "done" once the job's group is empty; if the wrapper dies first
+ * (SIGKILL, OOM), the read ends without it: the watchdog touches the run's file (the run's end,
+ * for the record the next sweep writes) and stops the job's process group — SIGTERM, the grace
+ * period, SIGKILL. Node has no
+ * PR_SET_PDEATHSIG; a pipe's end is the portable "my parent is gone". Arguments: pgid,
+ * grace in tenths of a second, file to touch (may be empty).
+ */
+const WATCHDOG = `trap '' HUP INT TERM
+IFS= read -r word
+[ "$word" = done ] && exit 0
+[ -n "$3" ] && touch -c "$3"
+kill -TERM -"$1" 2>/dev/null || exit 0
+n=0
+while kill -0 -"$1" 2>/dev/null && [ "$n" -lt "$2" ]; do sleep 0.1; n=$((n+1)); done
+kill -KILL -"$1" 2>/dev/null
+exit 0`;
+
+interface Watchdog {
+  /** The job's group is empty: the watchdog may go. */
+  release(): void;
+}
+
+function startWatchdog(pgid: number, graceMs: number, touch: string | undefined): Watchdog | undefined {
+  if (isWindows) return undefined;
+  let guard;
+  try {
+    guard = spawn(
+      '/bin/sh',
+      ['-c', WATCHDOG, 'sched-watchdog', String(pgid), String(Math.ceil(graceMs / 100)), touch ?? ''],
+      { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: '/usr/bin:/bin' } },
+    );
+  } catch {
+    return undefined;
+  }
+  guard.on('error', () => {});
+  guard.stdin?.on('error', () => {});
+  guard.unref();
+  (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return {
+    release: () => {
+      try {
+        guard.stdin?.end('done\n');
+      } catch {
+        // The watchdog is gone: nothing to release.
+      }
     },
   };
 }
@@ -166,6 +258,8 @@ export function execAttempt(opts: ExecOptions): Promise<ExecResult> {
       windowsVerbatimArguments: verbatim,
     });
     if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+    const watchdog =
+      child.pid !== undefined ? startWatchdog(child.pid, opts.killGraceMs, opts.watchdogTouch) : undefined;
     // Promises made now, before any 'close' can fire, so a fast command is never waited on twice.
     const pipesClosed = Promise.all([streamClosed(child.stdout), streamClosed(child.stderr)]);
     const out = lineWriter(opts.log, 'out');
@@ -221,6 +315,7 @@ export function execAttempt(opts: ExecOptions): Promise<ExecResult> {
         }
       }
       if (killTimer) clearTimeout(killTimer);
+      watchdog?.release();
       // Let the pipes drain (every writer is gone now), but never hang on an escaped process.
       let drainTimer: NodeJS.Timeout | undefined;
       await Promise.race([pipesClosed, new Promise<void>((r) => (drainTimer = setTimeout(r, 1000)))]);
@@ -272,5 +367,19 @@ export async function reapOrphanGroup(
   if (start !== undefined && start !== leaderStart) return false; // the pid was reused by another process
   if (!groupAlive(pgid)) return false;
   await terminateGroup(pgid, graceMs);
+  return true;
+}
+
+/**
+ * Sends `signal` to process group `pgid` when it is provably the one recorded: its leader is the
+ * very process (same start time), or the leader is gone while members remain (a pgid cannot be
+ * reused while its group exists). Linux only. Returns true when a signal was sent.
+ */
+export function killGroupOf(pgid: number, leaderStart: string | undefined, signal: NodeJS.Signals): boolean {
+  if (process.platform !== 'linux' || !Number.isInteger(pgid) || pgid <= 1) return false;
+  const start = processStartTicks(pgid);
+  if (start !== undefined && start !== leaderStart) return false;
+  if (!groupAlive(pgid)) return false;
+  killGroup(pgid, signal);
   return true;
 }

@@ -13,10 +13,13 @@ import type { AppliedSpec } from '../state/applied.js';
 import { JobQueue } from '../state/queue.js';
 import { JobLock, type LockHolder } from '../state/lock.js';
 import { RunLog } from '../state/log.js';
-import { lockFile, queueDir } from '../state/paths.js';
+import { lockFile, queueDir, replaceLineDir } from '../state/paths.js';
+import { isDiskFull } from '../state/files.js';
+import { UserError } from '../errors.js';
 import {
   DEFAULT_STALE_MS,
   HEARTBEAT_MS,
+  OutcomeKeptError,
   pidAlive,
   processStartTicks,
   RunStore,
@@ -24,7 +27,7 @@ import {
   type RunResultKind,
 } from '../state/runs.js';
 import { readEnvFile } from '../config/envfile.js';
-import { execAttempt, reapOrphanGroup, signalExitCode, type ExecResult } from './exec.js';
+import { execAttempt, killGroupOf, reapOrphanGroup, signalExitCode, type ExecResult } from './exec.js';
 
 /** Backends with no native jitter: the wrapper sleeps a random 0..jitter before starting. */
 export const NO_NATIVE_JITTER: ReadonlySet<string> = new Set<BackendName>([
@@ -245,18 +248,41 @@ export class Wrapper {
     const { deps } = this;
     const job = spec.job;
     const store = new RunStore(this.root, job.project, job.name);
-    store.ensure();
-    await sweep(store, deps);
     const trigger = req.catchUpFor ? 'catch-up' : (req.trigger ?? 'manual');
     const id = newRunId(deps.clock.now(), deps.pid);
-    const log = new RunLog(store.logFile, { now: () => deps.clock.now() });
+    const log = new RunLog(store.logFile, {
+      now: () => deps.clock.now(),
+      onWriteError: (e) =>
+        this.diskNotice(e, `cannot write the log ${store.logFile}: the job's output is being dropped`),
+    });
     try {
+      store.ensure();
+      try {
+        await sweep(store, deps);
+      } catch (e) {
+        // Earlier runs stay unrecorded until there is space; this one still runs.
+        if (!isDiskFull(e)) throw e;
+        this.diskNotice(e, 'cannot record the outcome of an earlier run yet');
+      }
       const outcome = await this.runLogged(spec, req, store, log, trigger, id);
       await this.hooks('after', spec, store, log, id, outcome);
       return outcome;
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      throw new UserError(
+        `disk full: sched cannot write its state in ${this.root} (${(e as NodeJS.ErrnoException).code}); run ${id} of ${job.name} was not started`,
+        'free some space there; the next run records what can be recovered',
+      );
     } finally {
       log.close();
     }
+  }
+
+  /** Says plainly, on stderr whoever started the run (cron mails it, journald keeps it), what a full disk cost. */
+  private diskNotice(e: unknown, what: string): void {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const text = `${isDiskFull(e) ? 'disk full' : 'write failed'} (${code}): ${what}`;
+    process.stderr.write(`sched: ${text}\n`);
   }
 
   private async runLogged(
@@ -337,82 +363,136 @@ export class Wrapper {
       job.overlap === 'queue'
         ? new JobQueue(queueDir(this.root, job.project, job.name), lock.base).join(owner, deps.clock.now())
         : undefined;
+    // overlap: replace registers on arrival, and keeps its ticket until it ends: the newest
+    // invocation wins, an older one still waiting gives way (recorded as replaced).
+    const line =
+      job.overlap === 'replace'
+        ? new JobQueue(replaceLineDir(this.root, job.project, job.name), lock.base).join(
+            owner,
+            deps.clock.now(),
+          )
+        : undefined;
     try {
-      if (job.overlap !== 'allow') {
-        let signalled: number | undefined;
-        let announced = false;
-        for (;;) {
-          const ctx = {
-            now: deps.clock.now(),
-            host: deps.host,
-            isAlive: deps.isAlive,
-            staleMs: deps.staleMs,
-          };
-          const ahead = place?.ahead(ctx) ?? 0;
-          const got = ahead === 0 ? lock.tryAcquire(owner, ctx) : undefined;
-          if (got?.acquired) {
-            locked = true;
-            place?.leave();
-            // We waited for (or replaced) another run: if it died rather than ended, record it and
-            // stop what it left before this run starts.
-            if (announced) await sweep(store, deps);
-            break;
-          }
-          const holder = got?.holder ?? lock.holder();
-          const who = holder ? holderText(holder) : `${ahead} queued run${ahead === 1 ? '' : 's'} ahead`;
-          if (job.overlap === 'skip') {
-            return skip(
-              `another run is active (${who}; overlap: skip)`,
-              scheduled ? { scheduled: scheduled.toISOString() } : {},
-            );
-          }
-          if (!announced) {
-            announced = true;
-            const what =
-              job.overlap === 'queue' ? 'waiting for the active run to finish' : 'stopping the active run';
-            log.line('sched', `run ${id}: ${what} (${who}; overlap: ${job.overlap})`);
-            this.notice(`${what} (${who})`);
-          }
-          if (job.overlap === 'replace' && holder?.host === deps.host && holder.pid !== undefined) {
-            const nowMs = deps.clock.now().getTime();
-            if (signalled === undefined) {
-              signalled = nowMs;
-              try {
-                process.kill(holder.pid, 'SIGTERM');
-              } catch {
-                // Gone already: the lock is stale now.
-              }
-            } else if (nowMs - signalled > 2 * deps.killGraceMs + 5000) {
-              // The holder did not stop within its own grace period: force it.
-              try {
-                process.kill(holder.pid, 'SIGKILL');
-              } catch {
-                // Gone.
-              }
+      try {
+        if (job.overlap !== 'allow') {
+          const replacing: { id?: string; at?: number; forced?: boolean } = {};
+          let announced = false;
+          for (;;) {
+            const ctx = {
+              now: deps.clock.now(),
+              host: deps.host,
+              isAlive: deps.isAlive,
+              staleMs: deps.staleMs,
+            };
+            if (line && line.behind(ctx) > 0) {
+              const reason = 'a newer run of the job replaced it before it started (overlap: replace)';
+              store.record(this.baseRecord(job, id, trigger, { result: 'replaced', reason }));
+              log.line('sched', `run ${id} replaced: ${reason}`);
+              this.notice(`replaced: ${reason}`);
+              return { exitCode: 0, result: 'replaced', attempts: 0 };
             }
+            const ahead = place?.ahead(ctx) ?? 0;
+            const got = ahead === 0 ? lock.tryAcquire(owner, ctx) : undefined;
+            if (got?.acquired) {
+              locked = true;
+              place?.leave();
+              // We waited for (or replaced) another run: if it died rather than ended, record it and
+              // stop what it left before this run starts.
+              if (announced) await sweep(store, deps);
+              break;
+            }
+            const holder = got?.holder ?? lock.holder();
+            const who = holder ? holderText(holder) : `${ahead} queued run${ahead === 1 ? '' : 's'} ahead`;
+            if (job.overlap === 'skip') {
+              return skip(
+                `another run is active (${who}; overlap: skip)`,
+                scheduled ? { scheduled: scheduled.toISOString() } : {},
+              );
+            }
+            if (!announced) {
+              announced = true;
+              const what =
+                job.overlap === 'queue' ? 'waiting for the active run to finish' : 'stopping the active run';
+              log.line('sched', `run ${id}: ${what} (${who}; overlap: ${job.overlap})`);
+              this.notice(`${what} (${who})`);
+            }
+            if (job.overlap === 'replace' && holder) this.replaceHolder(store, holder, id, replacing, log);
+            await deps.sleep(deps.lockPollMs, deps.signal);
+            if (deps.signal?.aborted) {
+              const reason = 'stopped by a signal to sched run while it waited for the active run';
+              store.record(this.baseRecord(job, id, trigger, { result: 'interrupted', reason }));
+              return { exitCode: signalExitCode('SIGTERM'), result: 'interrupted', attempts: 0 };
+            }
+            place?.heartbeat(deps.clock.now());
+            line?.heartbeat(deps.clock.now());
           }
-          await deps.sleep(deps.lockPollMs, deps.signal);
-          if (deps.signal?.aborted)
-            return { exitCode: signalExitCode('SIGTERM'), result: 'interrupted', attempts: 0 };
-          place?.heartbeat(deps.clock.now());
         }
+      } finally {
+        place?.leave();
+      }
+
+      const beat = setInterval(() => {
+        const now = deps.clock.now();
+        if (locked) lock.heartbeat(now);
+        store.heartbeat(id, now);
+      }, deps.heartbeatMs);
+      beat.unref();
+      try {
+        await this.hooks('before', spec, store, log, id);
+        return await this.attempts(spec, store, log, trigger, id, scheduled);
+      } finally {
+        clearInterval(beat);
+        if (locked) lock.release(id);
+        store.clearReplaced(id);
       }
     } finally {
-      place?.leave();
+      line?.leave();
     }
+  }
 
-    const beat = setInterval(() => {
-      const now = deps.clock.now();
-      if (locked) lock.heartbeat(now);
-      store.heartbeat(id, now);
-    }, deps.heartbeatMs);
-    beat.unref();
-    try {
-      await this.hooks('before', spec, store, log, id);
-      return await this.attempts(spec, store, log, trigger, id, scheduled);
-    } finally {
-      clearInterval(beat);
-      if (locked) lock.release(id);
+  /**
+   * `overlap: replace`: asks the run holding the lock to give way — a marker so that it records
+   * `replaced`, and SIGTERM to its wrapper, which stops its job (SIGTERM to the job's process
+   * group, SIGKILL after the grace period) and records the outcome. Should the job still run well
+   * after that, its process group (never the wrapper) gets SIGKILL from here. Only on this host.
+   */
+  private replaceHolder(
+    store: RunStore,
+    holder: LockHolder,
+    id: string,
+    state: { id?: string; at?: number; forced?: boolean },
+    log: RunLog,
+  ): void {
+    const { deps } = this;
+    if (holder.host !== deps.host || holder.pid === undefined || holder.id === undefined) return;
+    const nowMs = deps.clock.now().getTime();
+    if (state.id !== holder.id) {
+      let marked: boolean;
+      try {
+        marked = store.markReplaced(holder.id, id);
+      } catch (e) {
+        log.line('sched', `cannot mark run ${holder.id} as replaced: ${(e as Error).message}`);
+        marked = true; // still ask it to stop
+      }
+      // Not active yet (or already ending), and nobody marked it: look again at the next poll.
+      if (!marked && store.replacedBy(holder.id) === undefined) return;
+      state.id = holder.id;
+      state.at = nowMs;
+      state.forced = false;
+      // One SIGTERM per replaced run, from the run that marked it, while it is active: a signal
+      // that reached a wrapper already exiting would kill it before Node's handlers could.
+      if (marked) {
+        try {
+          process.kill(holder.pid, 'SIGTERM');
+        } catch {
+          // Gone already: the lock is stale now.
+        }
+      }
+    } else if (!state.forced && nowMs - state.at! > deps.killGraceMs + 5000) {
+      state.forced = true;
+      const running = store.readRunning(holder.id);
+      if (running?.pgid !== undefined && killGroupOf(running.pgid, running.pgid_start, 'SIGKILL'))
+        log.line('sched', `run ${holder.id} did not stop its job in time: SIGKILL to its process group`);
     }
   }
 
@@ -481,7 +561,13 @@ export class Wrapper {
         }),
         ...(scheduled ? { scheduled: scheduled.toISOString() } : {}),
       };
-      store.markRunning(running);
+      try {
+        store.markRunning(running);
+      } catch (e) {
+        // The job still runs (it may be what frees the disk); its outcome is recorded if it can be.
+        if (!isDiskFull(e)) throw e;
+        this.diskNotice(e, `cannot record the start of run ${id}; the job runs anyway`);
+      }
       log.line(
         'sched',
         `run ${id} attempt ${attempt}/${total} started (trigger: ${trigger}): ${describeCommand(job.command)}`,
@@ -511,8 +597,15 @@ export class Wrapper {
           echo: deps.echo,
           signal: deps.signal,
           // Recorded so that, should this wrapper die, the next look can stop what it left.
-          onSpawn: (pid) =>
-            store.updateRunning({ ...running, pgid: pid, pgid_start: processStartTicks(pid) }),
+          onSpawn: (pid) => {
+            try {
+              store.updateRunning({ ...running, pgid: pid, pgid_start: processStartTicks(pid) });
+            } catch (e) {
+              if (!isDiskFull(e)) throw e;
+            }
+          },
+          // Should this wrapper die, a watchdog stops the job and marks when in the running file.
+          watchdogTouch: store.runningFile(id),
         });
         reason = res.error;
         // By hand, say why a command could not start (the log and history have it too).
@@ -524,15 +617,19 @@ export class Wrapper {
         res = { exitCode: 1, signal: null, timedOut: false, stopped: false, error: reason };
       }
       const end = deps.clock.now();
-      const result: RunResultKind = res.stopped
+      let result: RunResultKind = res.stopped
         ? 'interrupted'
         : res.timedOut
           ? 'timeout'
           : res.exitCode === 0 && !res.error
             ? 'ok'
             : 'failed';
-      if (result === 'interrupted')
-        reason = 'stopped by a signal to sched run (replaced, or the scheduler stopped it)';
+      const replacedBy = result === 'interrupted' ? store.replacedBy(id) : undefined;
+      if (replacedBy) {
+        result = 'replaced';
+        reason = `replaced by run ${replacedBy} (overlap: replace)`;
+      } else if (result === 'interrupted')
+        reason = 'stopped by a signal to sched run (the scheduler or a user stopped it)';
       if (result === 'timeout') reason = `timed out after ${job.timeoutSeconds} s`;
       const done: RunRecord = {
         ...running,
@@ -543,7 +640,7 @@ export class Wrapper {
         result,
         ...(reason ? { reason } : {}),
       };
-      store.finish(done);
+      this.recordOutcome(store, done);
       log.line(
         'sched',
         `run ${id} attempt ${attempt}/${total} finished: ${result}, ${res.signal ? `signal ${res.signal}` : `exit code ${res.exitCode}`}, ${done.duration_ms} ms`,
@@ -552,13 +649,15 @@ export class Wrapper {
         result,
         // A timeout is a failure even if the command caught SIGTERM and exited 0 (124, like timeout(1)).
         exitCode:
-          result === 'interrupted'
-            ? signalExitCode('SIGTERM')
-            : result === 'timeout' && res.exitCode === 0
-              ? 124
-              : res.exitCode,
+          result === 'replaced'
+            ? 0
+            : result === 'interrupted'
+              ? signalExitCode('SIGTERM')
+              : result === 'timeout' && res.exitCode === 0
+                ? 124
+                : res.exitCode,
       };
-      if (result === 'ok' || result === 'interrupted' || attempt === total) break;
+      if (result === 'ok' || result === 'interrupted' || result === 'replaced' || attempt === total) break;
       log.line('sched', `retrying in ${job.retries.delaySeconds} s (attempt ${attempt + 1}/${total})`);
       await deps.sleep(job.retries.delaySeconds * 1000, deps.signal);
       if (deps.signal?.aborted) break;
@@ -568,6 +667,29 @@ export class Wrapper {
       await this.onFailure(job, store, log, final);
     }
     return { ...final, attempts: Math.min(attempt, total) };
+  }
+
+  /**
+   * Records a finished attempt — the one place an outcome is written (hooks that act on an
+   * outcome belong right after this call). On a full disk the outcome is kept in the run's
+   * running file when possible (space reserved at start; the next sweep moves it into the
+   * history), and stderr says plainly what happened either way.
+   */
+  private recordOutcome(store: RunStore, done: RunRecord): void {
+    const what = `${done.result}, ${done.signal ? `signal ${done.signal}` : `exit code ${done.exit_code}`}`;
+    try {
+      store.finish(done);
+    } catch (e) {
+      if (e instanceof OutcomeKeptError) {
+        this.diskNotice(
+          e.failure,
+          `the outcome of run ${done.id} (${what}) is kept in ${e.file}; the next run adds it to the history`,
+        );
+        return;
+      }
+      if (!isDiskFull(e)) throw e;
+      this.diskNotice(e, `the outcome of run ${done.id} (${what}) could not be recorded`);
+    }
   }
 
   private async onFailure(

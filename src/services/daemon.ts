@@ -99,6 +99,9 @@ export function formatEvent(e: DaemonEvent, json: boolean): string {
     case 'terminating':
       msg = `grace period over: sending SIGTERM to ${(e.running as string[]).join(', ')}`;
       break;
+    case 'clock-changed':
+      msg = `the clock was stepped ${Number(e.stepMs) < 0 ? 'back' : 'forward'} by ${Math.abs(Number(e.stepMs) / 1000).toFixed(1)}s; next fire ${e.next ? String(e.next) : 'none'}`;
+      break;
     case 'stopped':
       msg = `stopped${e.abandoned ? ` (${String(e.abandoned)} run(s) did not exit)` : ''}`;
       break;
@@ -199,6 +202,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
         clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
       },
       nextFire: nextFireTimes,
+      monotonic: () => performance.now(),
       loadJobs: () => loadEmbeddedJobs(options.stateRoot, projects),
       spawnRun: (request) => spawnSchedRun(process.execPath, schedBin, request, runEnv),
       log: (e) => write(e.event === 'started' ? { ...e, stateDir: options.stateRoot } : e),

@@ -1,18 +1,17 @@
 /**
- * Reading runs back: history (newest first), the last run (for `sched status`), and logs. Every
- * reader first turns runs whose process died without recording an end into `interrupted`
- * records, so a kill -9 or a power loss shows up at the next look.
+ * Reading runs back: history (newest first), the last run (for `sched status`), and logs. Reads
+ * change nothing — no record written, no process signalled: a run whose process died without
+ * recording an end is shown as the `interrupted` record the next wrapper (or the daemon) will
+ * write when it sweeps, and stopping what such a run left running is theirs to do too.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { UserError } from '../errors.js';
-import { reapOrphanGroup } from '../run/exec.js';
 import { readNotifyFailures } from '../notify/failures.js';
 import { checkJobName } from '../run/project.js';
-import { DEFAULT_KILL_GRACE_MS } from '../run/wrapper.js';
 import { tailLog } from '../state/log.js';
 import { jobStateDir } from '../state/paths.js';
-import { pidAlive, RunStore, type RunRecord } from '../state/runs.js';
+import { pidAlive, RunStore, type RunRecord, type SweepContext } from '../state/runs.js';
 
 export type { RunRecord } from '../state/runs.js';
 
@@ -26,36 +25,30 @@ export interface SweepOptions {
   staleMs?: number;
 }
 
-async function openStore(
-  root: string,
-  project: string,
-  job: string,
-  opts: SweepOptions = {},
-): Promise<RunStore> {
+function openStore(project: string, job: string, root: string): RunStore {
   checkJobName(job);
-  const store = new RunStore(root, project, job);
-  if (fs.existsSync(store.dir)) {
-    const grace = Number(process.env.SCHED_KILL_GRACE_MS);
-    await store.sweepInterrupted({
-      now: opts.now ?? new Date(),
-      host: opts.host ?? os.hostname(),
-      isAlive: opts.isAlive ?? pidAlive,
-      staleMs: opts.staleMs,
-      reap: (r) =>
-        reapOrphanGroup(
-          r.pgid!,
-          r.pgid_start,
-          Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_KILL_GRACE_MS,
-        ),
-    });
-  }
-  return store;
+  return new RunStore(root, project, job);
+}
+
+function viewContext(opts: SweepOptions): SweepContext {
+  return {
+    now: opts.now ?? new Date(),
+    host: opts.host ?? os.hostname(),
+    isAlive: opts.isAlive ?? pidAlive,
+    staleMs: opts.staleMs,
+  };
+}
+
+/** Active runs as a reader shows them (live: `running`; dead: as they will be recorded), newest first. */
+function activeRuns(store: RunStore, opts: SweepOptions): RunRecord[] {
+  if (!fs.existsSync(store.dir)) return [];
+  return store.viewRunning(viewContext(opts)).sort((a, b) => b.start.localeCompare(a.start));
 }
 
 /**
- * The last run of a job with interrupted-detection applied: a run whose process is gone comes
- * back as `interrupted`. A run still in progress has `result: 'running'` and `end: null`.
- * Undefined when the job never ran.
+ * The last run of a job as it stands: a run whose process is gone comes back as `interrupted`
+ * (or with the outcome its wrapper could only keep in its running file). A run still in progress
+ * has `result: 'running'` and `end: null`. Undefined when the job never ran. Changes nothing.
  */
 export async function lastRun(
   root: string,
@@ -63,7 +56,18 @@ export async function lastRun(
   job: string,
   opts: SweepOptions = {},
 ): Promise<RunRecord | undefined> {
-  return (await openStore(root, project, job, opts)).readLast();
+  const store = openStore(project, job, root);
+  const last = store.readLast();
+  const active = activeRuns(store, opts);
+  if (last?.result === 'running') {
+    const same = active.find((r) => r.id === last.id);
+    if (same) return same;
+    // Finished, but last-run.json could not be rewritten (disk full): the history has it.
+    const recorded = store.readHistory(1)[0];
+    if (recorded?.id === last.id) return recorded;
+  }
+  const newer = active.find((r) => !last || r.start > last.start);
+  return newer ?? last;
 }
 
 /** Recorded runs, newest first: the runs in progress first (as `running`), then at most `n` finished ones. */
@@ -74,17 +78,14 @@ export async function jobHistory(
   n?: number,
   opts: SweepOptions = {},
 ): Promise<HistoryEntry[]> {
-  const store = await openStore(root, project, job, opts);
+  const store = openStore(project, job, root);
   if (!fs.existsSync(store.dir)) {
     throw new UserError(
       `no job ${job} in project ${project} on this host`,
       'has it been applied? see `sched status`',
     );
   }
-  const running = store
-    .listRunning()
-    .map((r) => r.record)
-    .sort((a, b) => b.start.localeCompare(a.start));
+  const running = activeRuns(store, opts);
   const finished: HistoryEntry[] = store.readHistory(n);
   // Failed deliveries show on the newest record of their run (its outcome).
   const failures = readNotifyFailures(root, project, job);

@@ -33,6 +33,18 @@ export interface RunCommandOptions {
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
+let lateStopIgnored = false;
+/**
+ * Once a run is recorded, a stop request that arrives while the process exits (a replacing run
+ * read the lock just before it was released) must not kill it with a signal status: from then
+ * on the stop signals are ignored — there is nothing left to stop.
+ */
+function ignoreLateStopSignals(): void {
+  if (lateStopIgnored) return;
+  lateStopIgnored = true;
+  for (const s of STOP_SIGNALS) process.on(s, () => {});
+}
+
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
   const env = opts.env ?? process.env;
   if (opts.trigger !== undefined && !(BACKENDS as readonly string[]).includes(opts.trigger)) {
@@ -53,6 +65,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     stopSignal ??= sig;
     controller.abort();
   };
+  ignoreLateStopSignals();
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const stderr = opts.stderr ?? process.stderr;
   const deps = defaultRunDeps({

@@ -266,9 +266,19 @@ export function createExclusiveSync(file: string, content: string): void {
   );
   try {
     fs.writeSync(fd, content);
-  } finally {
+  } catch (e) {
+    // Disk full (ENOSPC) after the file was created: an empty lock or ticket would block others.
     fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
+}
+
+/** True for the errors of a full disk or an exhausted quota. */
+export function isDiskFull(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** Opens `file` for appending (created 0600), refusing a symlink. */

@@ -45,8 +45,14 @@ export interface LockContext {
  * decides (a suspended machine's heartbeats are old, the holder is fine). Another host, or an
  * unreadable record: only the heartbeat can tell.
  */
+/** An unreadable holder (empty or torn file: a disk full or a kill while it was written) older than this is stale. */
+export const UNREADABLE_STALE_MS = 5_000;
+
 export function isStale(holder: LockHolder, ctx: LockContext): boolean {
   const staleMs = ctx.staleMs ?? DEFAULT_STALE_MS;
+  // Writing a holder takes microseconds: one that names nobody after a few seconds never will.
+  if (holder.pid === undefined && holder.id === undefined && holder.host === undefined)
+    return ctx.now.getTime() - holder.heartbeat.getTime() > UNREADABLE_STALE_MS;
   if (holder.host === ctx.host && holder.pid !== undefined) return !ctx.isAlive(holder.pid, holder.pid_start);
   return ctx.now.getTime() - holder.heartbeat.getTime() > staleMs;
 }

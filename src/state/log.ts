@@ -9,6 +9,11 @@ import { openAppendSync, readTextSync } from './files.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_LOG_KEEP = 3;
+/**
+ * The longest line the log holds (UTF-8 bytes of its text): longer output is split into lines of
+ * at most this size, so memory and each log file stay bounded whatever a job writes.
+ */
+export const MAX_LOG_LINE_BYTES = 64 * 1024;
 
 export type LogStream = 'out' | 'err' | 'sched';
 
@@ -16,6 +21,8 @@ export interface RunLogOptions {
   maxBytes?: number;
   keep?: number;
   now?: () => Date;
+  /** Told once when a write fails (disk full…): from then on lines are counted, not written. */
+  onWriteError?: (e: Error) => void;
 }
 
 export class RunLog {
@@ -24,6 +31,9 @@ export class RunLog {
   readonly maxBytes: number;
   readonly keep: number;
   private readonly now: () => Date;
+  private readonly onWriteError?: (e: Error) => void;
+  /** Lines lost to a failed write since the last one that succeeded. */
+  private dropped = 0;
 
   constructor(
     readonly file: string,
@@ -32,6 +42,7 @@ export class RunLog {
     this.maxBytes = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
     this.keep = options.keep ?? DEFAULT_LOG_KEEP;
     this.now = options.now ?? (() => new Date());
+    this.onWriteError = options.onWriteError;
   }
 
   private open(): number {
@@ -45,12 +56,21 @@ export class RunLog {
   /** Writes one line (a trailing newline is added; inner newlines become separate lines). */
   line(stream: LogStream, text: string, when: Date = this.now()): void {
     const stamp = when.toISOString();
-    const body = text
+    let body = text
       .split('\n')
       .map((l) => `${stamp} ${stream} ${l}\n`)
       .join('');
-    const fd = this.open();
-    fs.writeSync(fd, body);
+    if (this.dropped)
+      body = `${stamp} sched ${this.dropped} log line(s) lost: the log could not be written (disk full?)\n${body}`;
+    try {
+      const fd = this.open();
+      fs.writeSync(fd, body);
+    } catch (e) {
+      // The log must never end the run (a full disk): count what is lost, say so once.
+      if (this.dropped++ === 0) this.onWriteError?.(e as Error);
+      return;
+    }
+    this.dropped = 0;
     this.size += Buffer.byteLength(body);
     if (this.size > this.maxBytes) this.rotate();
   }
@@ -70,7 +90,11 @@ export class RunLog {
 
   close(): void {
     if (this.fd !== undefined) {
-      fs.closeSync(this.fd);
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // Nothing more can be done about a log that cannot be closed.
+      }
       this.fd = undefined;
     }
   }

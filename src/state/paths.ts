@@ -36,6 +36,14 @@ export function queueDir(root: string, project: string, job: string): string {
   return path.join(projectStateDir(root, project), 'locks', `${job}.queue`);
 }
 
+/**
+ * Where runs of a job with `overlap: replace` register on arrival, newest last:
+ * `projects/<project>/locks/<job>.replace/`. A run that sees a newer one gives way to it.
+ */
+export function replaceLineDir(root: string, project: string, job: string): string {
+  return path.join(projectStateDir(root, project), 'locks', `${job}.replace`);
+}
+
 /** The overlap lock of a job (held while a run is active): `projects/<project>/locks/<job>.lock`. */
 export function lockFile(root: string, project: string, job: string): string {
   return path.join(projectStateDir(root, project), 'locks', `${job}.lock`);

@@ -66,6 +66,28 @@ export class QueueTicket {
     return live;
   }
 
+  /**
+   * The live tickets that joined after this one (for `overlap: replace`: a newer run supersedes
+   * this one). Unlike {@link ahead}, removes nothing.
+   */
+  behind(ctx: LockContext): number {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.json') && n > this.name);
+    } catch {
+      return 0;
+    }
+    let live = 0;
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      const heartbeat = mtimeSync(file);
+      if (!heartbeat) continue;
+      const owner = readJsonSync<Partial<LockOwner>>(file) ?? {};
+      if (!isStale({ ...owner, heartbeat }, ctx)) live++;
+    }
+    return live;
+  }
+
   /** Refreshes the ticket's heartbeat (its mtime), for waiters on other hosts. */
   heartbeat(now: Date): void {
     if (!this.left) touchSync(path.join(this.dir, this.name), now);
