@@ -13,6 +13,7 @@ import type { AppliedSpec } from '../state/applied.js';
 import { JobQueue } from '../state/queue.js';
 import { JobLock, type LockHolder } from '../state/lock.js';
 import { RunLog } from '../state/log.js';
+import { takeRunNowRequest } from '../state/run-now-request.js';
 import { lockFile, queueDir } from '../state/paths.js';
 import {
   DEFAULT_STALE_MS,
@@ -262,9 +263,17 @@ export class Wrapper {
     const store = new RunStore(this.root, job.project, job.name);
     store.ensure();
     await sweep(store, deps);
+    // `sched run-now` through systemd/launchd/Task Scheduler starts the scheduled command line:
+    // its one-shot request says the user asked for this run, which is never late.
+    const runNowVia =
+      req.trigger && !req.catchUpFor
+        ? takeRunNowRequest(this.root, job.project, job.name, deps.clock.now())
+        : undefined;
+    if (runNowVia) req = {};
     const trigger = req.catchUpFor ? 'catch-up' : (req.trigger ?? 'manual');
     const id = newRunId(deps.clock.now(), deps.pid);
     const log = new RunLog(store.logFile, { now: () => deps.clock.now() });
+    if (runNowVia) log.line('sched', `run ${id}: asked for by sched run-now, started through ${runNowVia}`);
     try {
       return await this.runLogged(spec, req, store, log, trigger, id);
     } finally {
