@@ -452,11 +452,15 @@ export function resolveProject(
   const name = projectNameOf(root, dir);
   const defaults = isObject(root.defaults) ? root.defaults : {};
   const jobs = isObject(root.jobs) ? root.jobs : {};
+  const inHostZone = names.filter(
+    (n) => ((jobs[n] as Record<string, unknown> | undefined)?.timezone ?? defaults.timezone) == null,
+  );
   return {
     name,
     file: abs,
     backend: typeof root.backend === 'string' ? (root.backend as BackendChoice) : 'auto',
     jobs: names.map((n) => resolveJob(name, n, jobs[n] as Record<string, unknown>, defaults, dir, hostZone)),
+    hostZone: { zone: hostZone, jobs: inHostZone },
   };
 }
 

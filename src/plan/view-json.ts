@@ -19,6 +19,8 @@ export interface PlanJson {
   created_at: string;
   destroy: boolean;
   targets: string[] | null;
+  /** The host's zone, for the jobs with no `timezone:` (null when none). Added within version 1. */
+  host_timezone: { zone: string; source: string } | null;
   warnings: string[];
   summary: { add: number; change: number; delete: number };
   has_changes: boolean;
@@ -60,6 +62,7 @@ export function planToJson(plan: Plan): PlanJson {
     created_at: plan.createdAt,
     destroy: Boolean(plan.destroy),
     targets: plan.targets ?? null,
+    host_timezone: plan.hostTimezone ?? null,
     warnings: plan.warnings,
     summary: plan.summary,
     has_changes: !isEmptyPlan(plan),
@@ -109,6 +112,7 @@ export function planFromJson(data: unknown): Plan {
     createdAt: j.created_at,
     destroy: j.destroy,
     targets: j.targets ?? undefined,
+    ...(j.host_timezone ? { hostTimezone: j.host_timezone } : {}),
     warnings: j.warnings,
     summary: j.summary,
     jobs: j.jobs.map((job) => ({
