@@ -14,7 +14,7 @@ import { selectBackend } from '../backends/registry.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import {
   placeRunNowRequest,
-  RUN_NOW_REQUEST_TTL_MS,
+  RUN_NOW_WAIT_MS,
   runNowRequestWaiting,
   withdrawRunNowRequest,
 } from '../state/run-now-request.js';
@@ -29,7 +29,7 @@ export interface RunNowResult {
 }
 
 export interface RunNowOptions {
-  /** How long the scheduler has to start the wrapper (default {@link RUN_NOW_REQUEST_TTL_MS}). */
+  /** How long the scheduler has to start the wrapper (default {@link RUN_NOW_WAIT_MS}). */
   waitMs?: number;
   /** Test hook: resolves after `ms`. */
   sleep?: (ms: number) => Promise<void>;
@@ -95,7 +95,7 @@ async function startEntryAsked(
   start: () => Promise<void>,
   options: RunNowOptions,
 ): Promise<void> {
-  const waitMs = options.waitMs ?? RUN_NOW_REQUEST_TTL_MS;
+  const waitMs = options.waitMs ?? RUN_NOW_WAIT_MS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   try {
     placeRunNowRequest(root, project, job, backend, new Date());

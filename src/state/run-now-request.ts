@@ -18,8 +18,10 @@ import path from 'node:path';
 import { jobStateDir } from './paths.js';
 
 export const RUN_NOW_REQUEST_FILE = 'run-now.request';
-/** How long run-now waits for the scheduler to start the wrapper, and how long a request stays valid. */
-export const RUN_NOW_REQUEST_TTL_MS = 120_000;
+/** How long run-now waits for the scheduler to start the wrapper (generous: a loaded host starts node slowly). */
+export const RUN_NOW_WAIT_MS = 60_000;
+/** How long a request stays valid: longer than run-now waits, so a request it still waits on is never stale. */
+export const RUN_NOW_REQUEST_TTL_MS = 2 * RUN_NOW_WAIT_MS;
 
 export function runNowRequestFile(root: string, project: string, job: string): string {
   return path.join(jobStateDir(root, project, job), RUN_NOW_REQUEST_FILE);
