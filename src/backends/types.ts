@@ -151,4 +151,10 @@ export interface Backend {
   warnings?(): Promise<string[]>;
   /** Starts a job now through the scheduler (`run-now`). */
   runNow?(project: string, job: string): Promise<void>;
+  /**
+   * True when runNow asks the scheduler to start the installed entry, whose command line is the
+   * scheduled `sched run --trigger BACKEND` (systemd, launchd, Task Scheduler): run-now then
+   * leaves a one-shot request (state/run-now-request.ts) so that run counts as asked for by hand.
+   */
+  readonly runNowStartsEntry?: boolean;
 }

@@ -5,7 +5,8 @@ import { CRON_PRESETS, EVENT_PRESETS, type Schedule } from '../model/job.js';
 import { CronSyntaxError, parseSchedule } from '../schedule/cron.js';
 import { describeSchedule } from '../schedule/describe.js';
 import { dstEffects, nextFireTimes } from '../schedule/occurrences.js';
-import { formatInZone, hostTimeZone, isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
+import { formatInZone, isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
+import { hostSchedulerZone } from '../platform/host-zone.js';
 import { BaseCommand } from './base.js';
 
 const JOB_LIKE = /^[a-z0-9][a-z0-9-]*$/;
@@ -137,7 +138,8 @@ EXPR is a 5-field cron expression, an @-macro (@daily…), a preset (hour, day, 
       }
     }
 
-    zone ??= hostTimeZone();
+    // The zone the host's scheduler would fire it in, not this shell's $TZ.
+    zone ??= hostSchedulerZone().zone;
     if (!isValidTimeZone(zone)) {
       throw new UserError(
         `unknown time zone '${zone}'`,

@@ -27,9 +27,10 @@ With --project NAME, the project is read from what was applied (see \`sched list
     const { flags } = await this.parse(Status);
     const { projectStatus } = await import('../services/status.js');
     const { defaultHost } = await import('../services/host.js');
+    const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
     const status = await projectStatus(
       flags.project !== undefined ? { project: flags.project } : { file: flags.file },
-      defaultHost({ systemdScope: flags.scope as 'user' | 'system' }),
+      host,
     );
     if (flags.json) {
       process.stdout.write(JSON.stringify(status, null, 2) + '\n');
@@ -37,12 +38,12 @@ With --project NAME, the project is read from what was applied (see \`sched list
     }
     const { renderStatusTable } = await import('../cli/status-table.js');
     const { shouldColor } = await import('../plan/view-text.js');
-    const { hostTimeZone } = await import('../schedule/zoned.js');
+    const { hostZone } = await import('../services/host.js');
     const out = process.stdout;
     process.stdout.write(
       renderStatusTable(status, {
         color: shouldColor(out),
-        zone: hostTimeZone(),
+        zone: hostZone(host).zone,
         width: out.isTTY && out.columns > 0 ? out.columns : 80,
         wide: flags.wide,
       }),

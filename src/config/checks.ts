@@ -585,6 +585,9 @@ export function resolveProject(
       ? path.resolve(dir, root.metrics.textfile)
       : undefined;
   const withMetrics = (job: Job): Job => (textfile ? { ...job, metricsTextfile: textfile } : job);
+  const inHostZone = names.filter(
+    (n) => ((jobs[n] as Record<string, unknown> | undefined)?.timezone ?? defaults.timezone) == null,
+  );
   return {
     name,
     file: abs,
@@ -592,6 +595,7 @@ export function resolveProject(
     jobs: names.map((n) =>
       withMetrics(resolveJob(name, n, jobs[n] as Record<string, unknown>, defaults, dir, hostZone)),
     ),
+    hostZone: { zone: hostZone, jobs: inHostZone },
   };
 }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Project } from '../model/job.js';
-import { hostTimeZone } from '../schedule/zoned.js';
+import { hostSchedulerZone } from '../platform/host-zone.js';
 import { checkMeaning, findings, isObject, resolveProject, Reporter } from './checks.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { checkBytes } from './text.js';
@@ -139,7 +139,7 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
   const source = decoded.text;
 
   const now = options.now ?? new Date();
-  const hostZone = options.hostTimezone ?? hostTimeZone();
+  const hostZone = options.hostTimezone ?? hostSchedulerZone().zone;
   const checkFs = options.checkFilesystem ?? true;
   const cache = options.cache;
   // What a cache entry must have been made with to stand for this load.

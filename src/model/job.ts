@@ -115,6 +115,11 @@ export interface Project {
   file: string;
   backend: BackendChoice;
   jobs: Job[];
+  /**
+   * The host's zone the file was resolved with, and the jobs that got it because neither they
+   * nor `defaults` name a `timezone:` (what `plan` reports).
+   */
+  hostZone?: { zone: string; jobs: string[] };
 }
 
 /** Job names become file names, unit names and labels: keep them to this safe alphabet. */

@@ -72,6 +72,11 @@ export interface Plan {
    */
   installedFrom?: string;
   jobs: JobPlan[];
+  /**
+   * The host's zone and where it was read, when some job has no `timezone:` and so runs in it
+   * (absent for a destroy plan, or when every job names its zone).
+   */
+  hostTimezone?: { zone: string; source: string };
   warnings: string[];
   summary: { add: number; change: number; delete: number };
 }

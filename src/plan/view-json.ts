@@ -21,6 +21,8 @@ export interface PlanJson {
   /** The schedules.yaml the project is installed from when it is not `file` (applying moves it). */
   installed_from: string | null;
   targets: string[] | null;
+  /** The host's zone, for the jobs with no `timezone:` (null when none). Added within version 1. */
+  host_timezone: { zone: string; source: string } | null;
   warnings: string[];
   summary: { add: number; change: number; delete: number };
   has_changes: boolean;
@@ -63,6 +65,7 @@ export function planToJson(plan: Plan): PlanJson {
     destroy: Boolean(plan.destroy),
     installed_from: plan.installedFrom ?? null,
     targets: plan.targets ?? null,
+    host_timezone: plan.hostTimezone ?? null,
     warnings: plan.warnings,
     summary: plan.summary,
     has_changes: !isEmptyPlan(plan),
@@ -113,6 +116,7 @@ export function planFromJson(data: unknown): Plan {
     destroy: j.destroy,
     installedFrom: j.installed_from ?? undefined,
     targets: j.targets ?? undefined,
+    ...(j.host_timezone ? { hostTimezone: j.host_timezone } : {}),
     warnings: j.warnings,
     summary: j.summary,
     jobs: j.jobs.map((job) => ({

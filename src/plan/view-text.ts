@@ -31,6 +31,10 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
   const bold = (text: string) => (options.color ? `\u001b[1m${text}\u001b[0m` : text);
   const out: string[] = [];
   out.push(`Backend: ${plan.backend} (${plan.backendReason})`);
+  if (plan.hostTimezone)
+    out.push(
+      `Host time zone: ${plan.hostTimezone.zone} (from ${plan.hostTimezone.source}), for the jobs with no timezone`,
+    );
   for (const warning of plan.warnings) out.push(paint(33, `Warning: ${warning}`));
   if (plan.installedFrom) out.push(paint(33, movedNotice(plan)));
   out.push('');

@@ -67,3 +67,20 @@ export interface DirFs {
   /** Removes the file; no error when it is already gone. */
   remove(name: string): Promise<void>;
 }
+
+/**
+ * What the host's own scheduler reads to know its time zone, for {@link hostSchedulerZone}
+ * (platform/host-zone.ts). Never the caller's `$TZ`: cron and systemd do not see the shell
+ * that ran `sched apply`. Tests inject a fake /etc/localtime through this.
+ */
+export interface ZoneFiles {
+  platform: NodeJS.Platform;
+  /** Where zone files live (`/usr/share/zoneinfo`). */
+  zoneinfoDir: string;
+  /** Target of the symbolic link `file`; undefined when it is missing or not a link. */
+  readLink(file: string): string | undefined;
+  /** The file's bytes; undefined when it is missing or unreadable. */
+  readBytes(file: string): Uint8Array | undefined;
+  /** The zone the JS runtime reports (it honours `$TZ`): the answer only where there is no /etc/localtime to read (Windows). */
+  runtimeZone(): string | undefined;
+}

@@ -13,6 +13,7 @@ import type { AppliedSpec } from '../state/applied.js';
 import { JobQueue } from '../state/queue.js';
 import { JobLock, type LockHolder } from '../state/lock.js';
 import { RunLog } from '../state/log.js';
+import { takeRunNowRequest } from '../state/run-now-request.js';
 import { lockFile, queueDir, replaceLineDir } from '../state/paths.js';
 import { isDiskFull } from '../state/files.js';
 import { UserError } from '../errors.js';
@@ -248,6 +249,13 @@ export class Wrapper {
     const { deps } = this;
     const job = spec.job;
     const store = new RunStore(this.root, job.project, job.name);
+    // `sched run-now` through systemd/launchd/Task Scheduler starts the scheduled command line:
+    // its one-shot request says the user asked for this run, which is never late.
+    const runNowVia =
+      req.trigger && !req.catchUpFor
+        ? takeRunNowRequest(this.root, job.project, job.name, deps.clock.now())
+        : undefined;
+    if (runNowVia) req = {};
     const trigger = req.catchUpFor ? 'catch-up' : (req.trigger ?? 'manual');
     const id = newRunId(deps.clock.now(), deps.pid);
     const log = new RunLog(store.logFile, {
@@ -255,6 +263,7 @@ export class Wrapper {
       onWriteError: (e) =>
         this.diskNotice(e, `cannot write the log ${store.logFile}: the job's output is being dropped`),
     });
+    if (runNowVia) log.line('sched', `run ${id}: asked for by sched run-now, started through ${runNowVia}`);
     try {
       store.ensure();
       try {

@@ -62,19 +62,6 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** The host's zone: `$TZ` when it names a zone, else what the runtime reports, else `UTC`. */
-export function hostTimeZone(): string {
-  const tz = process.env.TZ?.replace(/^:/, '');
-  if (tz && isValidTimeZone(tz)) return tz;
-  try {
-    const z = new Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (z && isValidTimeZone(z)) return z;
-  } catch {
-    // fall through
-  }
-  return 'UTC';
-}
-
 const offsetCache = new Map<string, Map<number, number>>();
 
 /** UTC offset in seconds of `zone` at the instant `epochSeconds` (whole seconds). */

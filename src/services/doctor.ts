@@ -16,7 +16,7 @@ import { NodeRunner } from '../platform/node.js';
 import type { Runner } from '../platform/ports.js';
 import { stateRoot } from '../state/paths.js';
 import type { HostSettings } from './host.js';
-import { hostOptions } from './host.js';
+import { hostOptions, hostZone } from './host.js';
 
 export type FindingStatus = 'ok' | 'warn' | 'fail';
 
@@ -95,7 +95,7 @@ export function defaultDoctorDeps(host: HostSettings): DoctorDeps {
     zoneinfoDir: host.env.TZDIR || '/usr/share/zoneinfo',
     selectBackend: (choice) => selectBackend(choice, { ...options, runner }),
     async loadProject(file) {
-      const loaded = await loadProject(file, { now: host.now });
+      const loaded = await loadProject(file, { now: host.now, hostTimezone: hostZone(host).zone });
       if (loaded.project && !hasErrors(loaded.diagnostics)) return { project: loaded.project };
       const first = loaded.diagnostics.find((d) => d.severity === 'error');
       return {

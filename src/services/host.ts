@@ -7,7 +7,8 @@ import type { RenderContext } from '../backends/types.js';
 import type { HostOptions } from '../backends/registry.js';
 import { schedBinPath } from '../platform/node.js';
 import type { Runner } from '../platform/ports.js';
-import { hostTimeZone } from '../schedule/zoned.js';
+import { hostSchedulerZone, nodeZoneFiles, type HostZone } from '../platform/host-zone.js';
+import type { ZoneFiles } from '../platform/ports.js';
 import { stateRoot } from '../state/paths.js';
 
 export interface HostSettings {
@@ -15,6 +16,16 @@ export interface HostSettings {
   runner?: Runner;
   now: Date;
   systemdScope?: 'user' | 'system';
+  /** Where the host scheduler's zone is read (default: this machine's /etc/localtime). */
+  zoneFiles?: ZoneFiles;
+}
+
+/**
+ * The zone the host's scheduler fires jobs in, and jobs without `timezone:` get: never the
+ * caller's `$TZ` (cron and systemd do not see the shell that ran `sched apply`).
+ */
+export function hostZone(host: HostSettings): HostZone {
+  return hostSchedulerZone(host.zoneFiles ?? nodeZoneFiles(host.env));
 }
 
 export function defaultHost(overrides: Partial<HostSettings> = {}): HostSettings {
@@ -26,7 +37,7 @@ export function renderContext(host: HostSettings): RenderContext {
     nodePath: host.env.SCHED_NODE_PATH || process.execPath,
     schedBin: host.env.SCHED_BIN_PATH || schedBinPath(),
     stateDir: stateRoot(host.env),
-    hostTimezone: hostTimeZone(),
+    hostTimezone: hostZone(host).zone,
     homeDir: host.env.HOME || os.homedir(),
     explicitStateDir: host.env.SCHED_HOME ? stateRoot(host.env) : undefined,
   };

@@ -35,10 +35,9 @@ import { appendJobs, defaultTimezone, existingJobNames, renderJobsBlock } from '
 import { NodeRunner, ensureDirNoSymlink } from '../platform/node.js';
 import type { Runner } from '../platform/ports.js';
 import type { Plan } from '../plan/types.js';
-import { hostTimeZone } from '../schedule/zoned.js';
 import { stateRoot } from '../state/paths.js';
 import type { HostSettings } from './host.js';
-import { hostOptions } from './host.js';
+import { hostOptions, hostZone } from './host.js';
 
 export const IMPORT_SCHEDULERS = ['crontab', 'systemd', 'launchd', 'windows'] as const;
 export type ImportScheduler = (typeof IMPORT_SCHEDULERS)[number];
@@ -507,7 +506,7 @@ export async function importJobs(
     runner,
     host,
     homeDir: hostOptions(host).homeDir!,
-    hostTimezone: hostTimeZone(),
+    hostTimezone: hostZone(host).zone,
     defaultTimezone: defaultTimezone(source),
   };
   const schedulers = request.scheduler
@@ -548,7 +547,11 @@ export async function importJobs(
     );
   });
   try {
-    const loaded = await loadProject(temp, { now: host.now, displayName: request.file });
+    const loaded = await loadProject(temp, {
+      now: host.now,
+      displayName: request.file,
+      hostTimezone: hostZone(host).zone,
+    });
     if (!loaded.project || hasErrors(loaded.diagnostics))
       throw new InvalidConfigError(loaded.diagnostics, next);
 

@@ -21,13 +21,13 @@ import { desiredSpecArtifact, installedSpecArtifact } from '../plan/spec-artifac
 import type { JobPlan, Plan } from '../plan/types.js';
 import { describeSchedule } from '../schedule/describe.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
-import { formatInZone } from '../schedule/zoned.js';
+import { formatInZone, isValidTimeZone } from '../schedule/zoned.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import type { AppliedSpec } from '../state/applied.js';
 import { stateLoadCache } from '../state/load-cache.js';
 import { stateRoot } from '../state/paths.js';
 import type { HostSettings } from './host.js';
-import { hostOptions, renderContext } from './host.js';
+import { hostOptions, hostZone, renderContext } from './host.js';
 import { backendDiagnostics } from './backend-check.js';
 
 export interface PlanRequest {
@@ -69,7 +69,12 @@ export async function loadValidProject(
   displayName = file,
 ): Promise<{ project: Project; diagnostics: Diagnostic[]; source: string }> {
   const cache = stateLoadCache(stateRoot(host.env));
-  const loaded = await loadProject(file, { now: host.now, displayName, cache });
+  const loaded = await loadProject(file, {
+    now: host.now,
+    displayName,
+    cache,
+    hostTimezone: hostZone(host).zone,
+  });
   const source = loaded.source ?? '';
   if (!loaded.project || hasErrors(loaded.diagnostics))
     throw new InvalidConfigError(loaded.diagnostics, source);
@@ -149,7 +154,9 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
       describeJob(jobPlan, byName.get(jobPlan.job), backend, host.now);
   }
 
+  const zone = request.destroy ? undefined : hostZoneUsed(project, host);
   const warnings = [
+    ...(zone?.warning ? [zone.warning] : []),
     ...diagnostics
       .filter((d) => d.severity === 'warning')
       .map((d) => `${path.basename(d.file)}:${d.line}:${d.col}: ${d.message}`),
@@ -168,6 +175,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     destroy: request.destroy || undefined,
     installedFrom: moved.size ? installedFrom(applied, file) : undefined,
     jobs,
+    ...(zone ? { hostTimezone: { zone: zone.zone, source: zone.source } } : {}),
     warnings,
     summary: summarize(jobs),
   };
@@ -227,6 +235,33 @@ export async function installedProject(name: string, store: AppliedSpecStore): P
     file: typeof latest.sourceFile === 'string' ? latest.sourceFile : '',
     backend: latest.backend,
     jobs: specs.map((s) => s.job),
+  };
+}
+
+/**
+ * The host zone the jobs with no `timezone:` run in, for the plan to say so; with a warning when
+ * this shell's `$TZ` names another zone (the scheduler never sees it: the jobs do not run in it).
+ */
+function hostZoneUsed(
+  project: Project,
+  host: HostSettings,
+): { zone: string; source: string; warning?: string } | undefined {
+  const used = project.hostZone;
+  if (!used || used.jobs.length === 0) return undefined;
+  const { zone, source } = hostZone(host);
+  const tz = host.env.TZ?.replace(/^:/, '');
+  const shellZone = tz && isValidTimeZone(tz) ? tz : undefined;
+  const differs =
+    shellZone !== undefined &&
+    new Intl.DateTimeFormat('en-US', { timeZone: shellZone }).resolvedOptions().timeZone !== zone;
+  return {
+    zone,
+    source,
+    ...(differs
+      ? {
+          warning: `TZ=${tz} is set here, but the scheduler does not see it: ${used.jobs.join(', ')} run${used.jobs.length === 1 ? 's' : ''} in the host's zone, ${zone} (from ${source}). To run a job in ${shellZone}, set \`timezone: ${shellZone}\` on it or in defaults.`,
+        }
+      : {}),
   };
 }
 

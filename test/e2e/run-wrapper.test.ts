@@ -83,14 +83,25 @@ async function history(root: string, name: string): Promise<RunRecord[]> {
   return JSON.parse(r.stdout) as RunRecord[];
 }
 
+/**
+ * Polls `ready` until it holds, for up to `ms` (generous: a loaded machine starts node slowly).
+ * Tests wait for a condition, never for a fixed time.
+ */
+async function waitFor(what: string, ready: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Waits until the job has an active run recorded (its wrapper started the command). */
 async function waitRunning(root: string, name: string): Promise<void> {
   const dir = path.join(root, 'projects', 'e2e-run', 'jobs', name, 'running');
-  for (let i = 0; i < 200; i++) {
-    if (fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.json'))) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${name} never started`);
+  await waitFor(
+    `${name} started`,
+    () => fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.json')),
+  );
 }
 
 /** Like `pgrep -f MARKER` (without needing procps): live processes whose command line contains it. */
@@ -367,27 +378,35 @@ describe.skipIf(systemdSkip)('sched run started by a real systemd user manager',
   }
 
   async function waitGone(unit: string): Promise<void> {
-    for (let i = 0; i < 300; i++) {
+    await waitFor(`${unit} inactive`, async () => {
       const r = await h.exec('systemctl', ['--user', 'is-active', unit]);
-      if (!/^(active|activating|deactivating)/.test(r.stdout.trim())) return;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    throw new Error(`${unit} still active`);
+      return !/^(active|activating|deactivating)/.test(r.stdout.trim());
+    });
   }
 
   it('overlap skip holds across two service starts: one ok, one skipped', async () => {
-    await apply(root, job('sys-five', { overlap: 'skip', command: { argv: ['sleep', '5'] } }));
+    // The first run holds the lock until the test releases it (not for a fixed time): however
+    // slowly the second service starts, it meets the first still running.
+    const release = path.join(h.root, 'release-sys-five');
+    await apply(
+      root,
+      job('sys-five', {
+        overlap: 'skip',
+        command: { argv: ['sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.1; done', 'sh', release] },
+      }),
+    );
     await startUnit('sched-e2e-five-a', 'sys-five');
     await waitRunning(root, 'sys-five');
     await startUnit('sched-e2e-five-b', 'sys-five');
     await waitGone('sched-e2e-five-b');
+    fs.writeFileSync(release, '');
     await waitGone('sched-e2e-five-a');
     const h2 = await history(root, 'sys-five');
     expect(h2.map((r) => [r.result, r.trigger]).sort()).toEqual([
       ['ok', 'systemd'],
       ['skipped', 'systemd'],
     ]);
-  });
+  }, 300_000);
 
   it('systemctl stop: the run is recorded interrupted and nothing of it is left', async () => {
     const marker = `sched-e2e-sysstop-${process.pid}-${Date.now()}`;
@@ -400,8 +419,9 @@ describe.skipIf(systemdSkip)('sched run started by a real systemd user manager',
     const r = await h.exec('systemctl', ['--user', 'stop', 'sched-e2e-stop']);
     expect(r.exitCode).toBe(0);
     await waitGone('sched-e2e-stop');
+    // The unit is inactive only once its cgroup is empty: nothing of the run may be left now.
     expect(processesWith(marker)).toEqual([]);
     const [rec] = await history(root, 'sys-stop');
     expect(rec).toMatchObject({ result: 'interrupted', trigger: 'systemd' });
-  });
+  }, 300_000);
 });

@@ -15,6 +15,7 @@ import type { PlanOutcome, PlanRequest } from '../../src/services/plan.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { RunOptions, RunResult, Runner } from '../../src/platform/ports.js';
 import { projectStateDir } from '../../src/state/paths.js';
+import { hostInZone } from '../fakes/zone-files.js';
 
 /** A fixed "now" for every integration test: fire times and DST notes must not depend on the day. */
 export const NOW = new Date('2026-03-02T10:00:00Z');
@@ -43,7 +44,7 @@ export interface Sandbox<R extends Runner = Runner> {
 export async function sandbox<R extends Runner>(
   makeRunner: (dir: string) => R,
   yaml: string,
-  options: { now?: Date; file?: string } = {},
+  options: { now?: Date; file?: string; zone?: string } = {},
 ): Promise<Sandbox<R>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sched-int-'));
   const runner = makeRunner(dir);
@@ -59,6 +60,8 @@ export async function sandbox<R extends Runner>(
     },
     runner,
     now,
+    // The host scheduler's zone (its /etc/localtime), whatever this machine's is.
+    zoneFiles: hostInZone(options.zone ?? 'UTC'),
   };
   const sb: Sandbox<R> = {
     runner,

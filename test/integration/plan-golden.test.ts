@@ -36,8 +36,10 @@ type Fake = 'crontab' | 'systemd';
 
 interface GoldenCase {
   fake: Fake;
-  /** The host's zone (TZ); UTC unless given. */
+  /** The host's zone (its /etc/localtime, and TZ in the test's shell); UTC unless given. */
   tz?: string;
+  /** `$TZ` of the shell that runs sched, when it is not the host's zone (the scheduler never sees it). */
+  shellTz?: string;
   /** A file applied before the plan (relative to the case folder). */
   before?: string;
   /** Changes the host after `before` was applied, as a person would. */
@@ -116,6 +118,20 @@ const CASES: Record<string, GoldenCase> = {
       expect(poll.notes).toHaveLength(2);
       expect(poll.notes.join('\n')).toMatch(/lost on every backend/);
       expect(poll.notes.join('\n')).toMatch(/Debian cron fires in both passes/);
+    },
+  },
+  'shell-tz': {
+    fake: 'crontab',
+    shellTz: 'Asia/Kolkata', // the host (its /etc/localtime) is in UTC
+    check: ({ plan }) => {
+      const morning = plan!.jobs.find((j) => j.job === 'morning-report')!;
+      // Rendered and planned in the host's zone: cron fires 09:00 UTC, and so does the plan.
+      expect(morning.timezone).toBe('UTC');
+      expect(morning.nextRuns?.[0]).toBe('2026-03-21T09:00:00+00:00');
+      expect(plan!.hostTimezone).toEqual({ zone: 'UTC', source: '/etc/localtime' });
+      expect(plan!.warnings.join('\n')).toMatch(
+        /^TZ=Asia\/Kolkata is set here, but the scheduler does not see it: morning-report runs in the host's zone, UTC/,
+      );
     },
   },
   paused: {
@@ -213,8 +229,12 @@ describe('golden plan output (test/golden/plan)', () => {
     const caseDir = path.join(ROOT, name);
     const final = await readFile(path.join(caseDir, 'schedules.yaml'), 'utf8');
     const first = spec.before ? await readFile(path.join(caseDir, spec.before), 'utf8') : final;
-    const sb = await sandbox<Runner>((home) => makeRunner(spec.fake, home), first, { now: NOW });
+    const sb = await sandbox<Runner>((home) => makeRunner(spec.fake, home), first, {
+      now: NOW,
+      zone: spec.tz ?? 'UTC',
+    });
     cleanup = () => sb.cleanup();
+    if (spec.shellTz) sb.host.env.TZ = spec.shellTz;
     if (spec.before) await sb.apply();
     await sb.write(final);
     await spec.tamper?.(sb);

@@ -4,14 +4,12 @@
  * jobs through `sched run`. It works wherever node runs (containers, machines with no OS
  * scheduler), and plan, apply, destroy and drift behave exactly as for the native backends.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_NAME_PATTERN, type Job } from '../../model/job.js';
-import { NodeDirFs, schedBinPath } from '../../platform/node.js';
+import { NodeDirFs } from '../../platform/node.js';
 import type { DirFs } from '../../platform/ports.js';
 import { InexpressibleError, UserError } from '../../errors.js';
 import { daemonLockPath, embeddedRoot, runningDaemon } from '../../daemon/lock.js';
-import { runInvocation } from '../invocation.js';
 import type {
   Artifact,
   ArtifactChange,
@@ -39,9 +37,6 @@ export interface EmbeddedBackendOptions {
   projectDir?: (project: string) => DirFs;
   /** The daemon's lock file; default `<dir.root>/daemon.lock`. */
   lockFile?: string;
-  /** For `runNow`: node and bin/run.js; default this process's node and sched. */
-  nodePath?: string;
-  schedBin?: string;
 }
 
 /** A backend on the embedded root below `stateRoot`, written with NodeDirFs (files 0600, dirs 0700). */
@@ -157,27 +152,5 @@ export class EmbeddedBackend implements Backend {
       ];
     }
     return [];
-  }
-
-  /** Starts the job now through the wrapper, detached: the embedded backend has no scheduler to ask. */
-  async runNow(project: string, job: string): Promise<void> {
-    const argv = runInvocation(
-      {
-        nodePath: this.options.nodePath ?? process.execPath,
-        schedBin: this.options.schedBin ?? schedBinPath(),
-        stateDir: '',
-        hostTimezone: '',
-        homeDir: '',
-      },
-      'embedded',
-      project,
-      job,
-    );
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore' });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', reject);
-    });
-    child.unref();
   }
 }

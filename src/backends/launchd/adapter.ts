@@ -75,6 +75,8 @@ export function parseLaunchctlList(stdout: string): Map<string, { pid?: number; 
 
 export class LaunchdBackend implements Backend {
   readonly name = 'launchd' as const;
+  /** runNow starts the installed entry (`sched run --trigger …`): run-now leaves a request. */
+  readonly runNowStartsEntry = true;
   private readonly runner: Runner;
   private readonly dir: DirFs;
   private readonly uid: number;

@@ -68,6 +68,8 @@ export function parseShowOutput(text: string): Record<string, string>[] {
 
 export class SystemdBackend implements Backend {
   readonly name = 'systemd' as const;
+  /** runNow starts the installed entry (`sched run --trigger …`): run-now leaves a request. */
+  readonly runNowStartsEntry = true;
   private readonly runner: Runner;
   readonly dir: DirFs;
   readonly scope: SystemdScope;

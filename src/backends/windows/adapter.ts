@@ -63,6 +63,8 @@ function combined(r: RunResult): string {
 
 export class WindowsBackend implements Backend {
   readonly name = 'windows' as const;
+  /** runNow starts the installed entry (`sched run --trigger …`): run-now leaves a request. */
+  readonly runNowStartsEntry = true;
   private readonly runner: Runner;
   private readonly tempDir: string;
 
