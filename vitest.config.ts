@@ -13,6 +13,8 @@ const SLOW = [
   'test/oracle/**/*.test.ts',
   'test/edit/cli.test.ts',
   'test/doctor/cli.test.ts',
+  'test/cli/error-messages.test.ts',
+  'test/cli/every-command.test.ts',
   'test/backends/systemd/oncalendar.test.ts',
   'test/**/*.slow.test.ts',
 ];

@@ -91,8 +91,19 @@ export function renderReference(schema) {
       table(schema, node.properties, node.required),
     );
   }
+  out.push('', LIMITS);
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }
+
+/** Limits the loader enforces (src/config/parse.ts, src/config/duration.ts), not expressible in the schema. */
+const LIMITS = `## Limits
+
+- A schedules file is at most 16 MiB (about 100,000 jobs); a larger one gets \`file-too-large\`.
+  Split the jobs into several projects.
+- A string (a command, a description, a key) is at most 65,536 characters (\`too-long\`); put long
+  scripts in a file and run that file.
+- A duration (\`timeout\`, \`jitter\`, \`retries.delay\`) is at most \`24d\` (\`bad-duration\`): the run
+  wrapper's timers cannot wait longer, and a longer value is refused, never shortened.`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const schema = JSON.parse(readFileSync(path.join(repo, 'schemas', 'schedules.schema.json'), 'utf8'));

@@ -179,7 +179,7 @@ export class UsageError extends UserError {
 export class UnsafePathError extends UserError {
   constructor(
     readonly path: string,
-    problem: string,
+    readonly problem: string,
     hint: string,
   ) {
     super(`refusing to use ${path}: ${problem}`, hint);

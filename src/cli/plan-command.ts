@@ -51,6 +51,9 @@ async function savePlan(out: string, text: string): Promise<void> {
   try {
     writeAtomicSync(out, text);
   } catch (e) {
+    // The write goes through a temporary file beside --out: name the path the user gave.
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.path === 'string' && err.path !== out) err.path = out;
     throw fileSystemError(e, 'save the plan to', 'Give --out a file path in a folder you can write to.') ?? e;
   }
 }

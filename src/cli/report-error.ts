@@ -9,6 +9,7 @@ import {
   fileSystemError,
   FileSystemError,
   InvalidConfigError,
+  UnsafePathError,
   UserError,
 } from '../errors.js';
 
@@ -25,6 +26,15 @@ export async function reportError(err: unknown): Promise<number> {
   const fsError =
     err instanceof FileSystemError ? err : err instanceof UserError ? undefined : fileSystemError(err);
   if (fsError) err = await inStateDir(fsError);
+  if (err instanceof UnsafePathError) {
+    const origin = await stateOrigin(err.path);
+    if (origin)
+      err = new UnsafePathError(
+        err.path,
+        err.problem,
+        `${err.hint} (sched keeps its state in ${origin.root}, from ${origin.from}.)`,
+      );
+  }
   if (err instanceof UserError) {
     process.stderr.write(`Error: ${err.message}\n`);
     if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
@@ -48,27 +58,34 @@ export async function reportError(err: unknown): Promise<number> {
  * ($SCHED_HOME, else under $HOME or $XDG_STATE_HOME): the user set that location, not the path.
  */
 async function inStateDir(err: FileSystemError): Promise<FileSystemError> {
+  const origin = await stateOrigin(err.path);
+  if (!origin) return err;
+  return new FileSystemError(
+    err.path,
+    err.code,
+    err.message,
+    `sched keeps its state in ${origin.root} (from ${origin.from}): set SCHED_HOME to a folder you own, or fix ${origin.from}.`,
+  );
+}
+
+/** Where sched's state location comes from, when `target` is in it or on the way to it. */
+async function stateOrigin(target: string): Promise<{ root: string; from: string } | undefined> {
   const path = await import('node:path');
   const { stateRoot } = await import('../state/paths.js');
   let root: string;
   try {
     root = stateRoot();
   } catch {
-    return err;
+    return undefined;
   }
-  const rel = path.relative(root, err.path);
+  const rel = path.relative(root, target);
   const inside = rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  const above = !inside && !path.relative(err.path, root).startsWith('..');
-  if (!inside && !above) return err;
+  const above = !inside && !path.relative(target, root).startsWith('..');
+  if (!inside && !above) return undefined;
   const from = process.env.SCHED_HOME
     ? '$SCHED_HOME'
     : process.env.XDG_STATE_HOME
       ? '$XDG_STATE_HOME'
       : '$HOME';
-  return new FileSystemError(
-    err.path,
-    err.code,
-    err.message,
-    `sched keeps its state in ${root} (from ${from}): set SCHED_HOME to a folder you own, or fix ${from}.`,
-  );
+  return { root, from };
 }

@@ -14,8 +14,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UnsafePathError, UserError } from '../errors.js';
+import { FileSystemError, UnsafePathError, UserError } from '../errors.js';
 import { makeDirsSync } from '../platform/mkdirs.js';
+
+/** A file stands where sched needs a directory: the user's to fix, with the path. */
+function notADirectory(p: string): FileSystemError {
+  return new FileSystemError(
+    p,
+    'ENOTDIR',
+    `cannot use ${p} as a folder: a file with that name exists (ENOTDIR)`,
+    'Remove or rename that file, or choose another path.',
+  );
+}
 
 /** 0 where the platform has no O_NOFOLLOW (Windows): the lstat checks still apply there. */
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
@@ -118,7 +128,7 @@ export function assertTrustedDirSync(dir: string): void {
     }
     assertTrustedDirSync(real);
   } else {
-    if (!st.isDirectory()) throw new UserError(`${abs} exists and is not a directory`);
+    if (!st.isDirectory()) throw notADirectory(abs);
     const problem = untrusted(abs, st, uid);
     if (problem) throw problem;
   }
@@ -173,7 +183,7 @@ function walkTrusted(dir: string, base: string, mode: number | undefined): void 
   const uid = currentUid();
   const check = (p: string, st: fs.Stats): void => {
     if (st.isSymbolicLink()) refuseLink(p);
-    if (!st.isDirectory()) throw new UserError(`${p} exists and is not a directory`);
+    if (!st.isDirectory()) throw notADirectory(p);
     const problem = uid === undefined ? undefined : untrusted(p, st, uid);
     if (problem) throw problem;
   };
