@@ -133,17 +133,31 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+/** `2025-10-05 09:00`: the instant `t` (seconds) on a wall clock `offset` seconds from UTC. */
+function wall(t: number, offset: number): string {
+  const w = new Date((t + offset) * 1000);
+  return `${w.getUTCFullYear()}-${pad(w.getUTCMonth() + 1)}-${pad(w.getUTCDate())} ${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}`;
+}
+
 /** `2025-10-05 09:00` in the zone's wall clock. */
 function local(d: Date, zone: string): string {
   const t = d.getTime() / 1000;
-  const w = new Date((t + offsetAt(zone, t)) * 1000);
-  return `${w.getUTCFullYear()}-${pad(w.getUTCMonth() + 1)}-${pad(w.getUTCDate())} ${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}`;
+  return wall(t, offsetAt(zone, t));
 }
 
 function offsetText(d: Date, zone: string): string {
   const off = offsetAt(zone, d.getTime() / 1000);
   const a = Math.abs(off);
   return `${off < 0 ? '-' : '+'}${pad(Math.floor(a / 3600))}:${pad(Math.floor((a % 3600) / 60))}`;
+}
+
+/** `clocks go back from 02:00 to 01:30 on 2025-04-06 (Australia/Lord_Howe)`. */
+function changeText(d: ClockChangeDeviation, zone: string): string {
+  const t = d.transition.getTime() / 1000;
+  const from = wall(t, offsetAt(zone, t - 1));
+  const to = wall(t, offsetAt(zone, t));
+  const direction = d.change === 'spring' ? 'forward' : 'back';
+  return `clocks go ${direction} from ${from.slice(11)} to ${to.slice(11)} on ${from.slice(0, 10)} (${zone})`;
 }
 
 function list(items: string[], limit = 4): string {
@@ -155,7 +169,7 @@ function list(items: string[], limit = 4): string {
 export function describeDeviation(d: ClockChangeDeviation, zone: string): string {
   const n = d.runs.length;
   const runs = list(d.runs.map((r) => local(r, zone)));
-  const change = `${d.change === 'spring' ? 'clock change forward' : 'clock change back'} at ${local(d.transition, zone)} ${offsetText(new Date(d.transition.getTime() - 1000), zone)} (${zone})`;
+  const change = changeText(d, zone);
   switch (d.kind) {
     case 'skipped':
       return `${change}: the CronJob skips the run${n === 1 ? '' : 's'} Debian cron makes right after the jump (${runs}) — a time in the gap`;

@@ -186,11 +186,14 @@ export function robfigNext(spec: RobfigSpec, zone: ZoneTable, after: number): nu
       if (f.minute === 0) continue wrap;
     }
 
-    while (!spec.second.has(f.second)) {
-      if (!added) added = true; // already a whole second
-      t += 1;
-      f = zone.fields(t);
-      if (f.second === 0) continue wrap;
+    if (!spec.second.has(f.second)) {
+      added = true; // already a whole second
+      // robfig steps one second at a time; offsets are whole minutes, so the steps reach the
+      // next allowed second of this minute, or second 0 of the next minute (a wrap) — jump there.
+      let s = f.second + 1;
+      while (s < 60 && !spec.second.has(s)) s++;
+      t += s - f.second;
+      if (s === 60) continue wrap;
     }
 
     return t;
