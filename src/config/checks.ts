@@ -392,6 +392,7 @@ function resolveJob(
     if (isObject(k8s.resources)) ks.resources = k8s.resources;
     if (typeof k8s.env_from_secret === 'string') ks.envFromSecret = k8s.env_from_secret;
     if (typeof k8s.working_dir === 'string') ks.workingDir = k8s.working_dir;
+    if (typeof k8s.strict_clock_changes === 'boolean') ks.strictClockChanges = k8s.strict_clock_changes;
     if (isObject(k8s.history)) ks.history = k8s.history as { successful?: number; failed?: number };
     resolved.kubernetes = ks;
   }

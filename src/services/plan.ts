@@ -91,7 +91,8 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
   const desired: DesiredArtifact[] = [];
   if (!request.destroy) {
     const problems = await backendDiagnostics(backend, project, () => ctx, source, request.file);
-    if (problems.length) throw new InvalidConfigError(problems, source);
+    // Warnings (differences the backend accepts) reach the plan as the backend's notes.
+    if (hasErrors(problems)) throw new InvalidConfigError(problems, source);
     const enabled = project.jobs.filter((j) => j.enabled);
     const registered = backend.registersPausedJobs ? project.jobs : enabled;
     for (const job of registered) {

@@ -207,3 +207,60 @@ export function summarizeDeviations(
   }
   return `at clock changes in ${zone} within ${years} years the CronJob ${parts.join('; ')}`;
 }
+
+const cache = new Map<string, ClockChangeDeviation[]>();
+
+/** Deviations for a job's cron schedule from `now`, computed once per job, zone and day. */
+function deviationsFor(expr: string, zone: string, now: Date): ClockChangeDeviation[] {
+  const day = Math.floor(now.getTime() / (DAY * 1000));
+  const key = `${expr}\0${zone}\0${day}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = clockChangeDeviations(expr, zone, new Date(day * DAY * 1000));
+    if (cache.size > 1000) cache.clear();
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+/** What `validate`, `plan` and `render` say about one job's clock changes on the cluster. */
+export interface ClockChangeVerdict {
+  /** Set when the job is refused (a problem sentence with a hint). */
+  refusal?: string;
+  /** Set when the job is accepted but deviates (a warning sentence). */
+  warning?: string;
+  /** One note per deviation within the next year, plus a count of later ones (for plan). */
+  notes: string[];
+}
+
+/**
+ * The verdict for a cron job in `zone` as of `now`: refuse runs lost outright unless
+ * `strict === false`; refuse any deviation when `strict === true`; otherwise warn.
+ */
+export function clockChangeVerdict(
+  expr: string,
+  zone: string,
+  now: Date,
+  strict: boolean | undefined,
+): ClockChangeVerdict {
+  const devs = deviationsFor(expr, zone, now);
+  if (devs.length === 0) return { notes: [] };
+  const yearAhead = now.getTime() + 366 * DAY * 1000;
+  const soon = devs.filter((d) => d.transition.getTime() <= yearAhead);
+  const notes = soon.map((d) => describeDeviation(d, zone));
+  const later = devs.length - soon.length;
+  if (later > 0)
+    notes.push(
+      `${later} more clock change${later === 1 ? '' : 's'} in ${zone} within ${CLOCK_CHANGE_YEARS} years make the CronJob differ from Debian cron the same way (sched validate lists the dates)`,
+    );
+  const summary = summarizeDeviations(devs, zone);
+  const lost = devs.some((d) => d.kind === 'lost');
+  const refused = strict === true || (strict === undefined && lost);
+  if (!refused) return { warning: summary, notes };
+  const why =
+    strict === true ? 'kubernetes.strict_clock_changes is true' : 'runs would be lost without a trace';
+  return {
+    refusal: `${summary} (refused: ${why}). Hint: use a zone without such changes (UTC), pick times clear of the change hours, or set kubernetes.strict_clock_changes: false to accept the differences`,
+    notes,
+  };
+}
