@@ -18,7 +18,14 @@ import {
   type Project,
   type Schedule,
 } from '../model/job.js';
-import { CRON_MACROS, CronSyntaxError, canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
+import {
+  CRON_MACROS,
+  CronSyntaxError,
+  NEVER_FIRES,
+  canEverFire,
+  parseCron,
+  parseSchedule,
+} from '../schedule/cron.js';
 import { isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { parseDuration } from './duration.js';
@@ -224,8 +231,8 @@ function checkSchedule(
           p,
           'error',
           'never-fires',
-          `schedule ${showValue(value)} of ${jobLabel} can never fire (no month has such a day)`,
-          'check the day-of-month and month fields',
+          `schedule ${showValue(value)} of ${jobLabel} ${NEVER_FIRES.reason}`,
+          NEVER_FIRES.hint,
         );
     }
     return;
