@@ -215,3 +215,24 @@ describe('robfigNext across the 30-minute changes of Australia/Lord_Howe', () =>
     expect(iso(got)).toBe(new Date('2026-04-06T09:00:00+10:30').toISOString());
   });
 });
+
+describe("ZoneTable.fromWall: Go's time.Date for local times that do not exist or exist twice", () => {
+  // Go (time.Date) takes the offset in effect at the wall time read as UTC, then re-looks it up at
+  // the resulting instant if that falls outside the first offset's period. West of UTC a gap time
+  // lands before the jump and a repeated time in the first pass; east of UTC the opposite.
+  const at = (zone: string, wall: string): string => {
+    const w = Date.parse(`${wall}Z`) / 1000;
+    const table = new ZoneTable(zone, w - 30 * 86_400, w + 30 * 86_400);
+    return new Date(table.fromWall(w) * 1000).toISOString();
+  };
+  it.each([
+    ['America/New_York', '2025-03-09T02:30:00', '2025-03-09T06:30:00.000Z'], // 01:30 EST
+    ['America/New_York', '2025-11-02T01:30:00', '2025-11-02T05:30:00.000Z'], // first pass (EDT)
+    ['Europe/Berlin', '2025-03-30T02:30:00', '2025-03-30T01:30:00.000Z'], // 03:30 CEST
+    ['Europe/Berlin', '2025-10-26T02:30:00', '2025-10-26T01:30:00.000Z'], // second pass (CET)
+    ['Australia/Lord_Howe', '2025-10-05T02:15:00', '2025-10-04T15:45:00.000Z'], // 02:45 +11
+    ['Australia/Lord_Howe', '2025-04-06T01:45:00', '2025-04-05T15:15:00.000Z'], // second pass (+10:30)
+  ])('%s %s -> %s', (zone, wall, expected) => {
+    expect(at(zone, wall)).toBe(expected);
+  });
+});
