@@ -9,7 +9,12 @@ import {
   clockChangeDeviations,
   describeDeviation,
   summarizeDeviations,
+  robfigSpec,
 } from '../../../src/backends/kubernetes/clock-changes.js';
+import { kubernetesScheduleProblem } from '../../../src/backends/kubernetes/cron.js';
+import { robfigNext, ZoneTable } from '../../../src/backends/kubernetes/robfig-next.js';
+import { fireTimesBetween } from '../../../src/schedule/occurrences.js';
+import { TRICKY } from '../../oracle/corpus.js';
 
 const FROM = new Date('2025-01-01T00:00:00Z');
 
@@ -99,5 +104,42 @@ describe('clockChangeDeviations', () => {
     ).toBe(
       'at clock changes in Europe/Berlin within 5 years the CronJob skips the run Debian cron makes right after a spring-forward jump: 2025-03-30 03:00; runs twice in the repeated autumn hour: 2025-10-26 02:30',
     );
+  });
+});
+
+describe('clockChangeDeviations over the tricky-expression corpus', () => {
+  const corpus = TRICKY.filter((e) => kubernetesScheduleProblem(e) === undefined);
+
+  it('in a zone without clock changes the robfig chain equals Debian cron (30 days, every expression)', () => {
+    const start = Date.parse('2025-02-20T00:00:00Z') / 1000;
+    const end = start + 30 * 86_400;
+    const table = new ZoneTable('Asia/Tokyo', start - 86_400, end + 6 * 366 * 86_400);
+    for (const expr of corpus) {
+      const debian = fireTimesBetween(
+        { kind: 'cron', expr, source: expr },
+        'Asia/Tokyo',
+        new Date(start * 1000),
+        new Date(end * 1000),
+      ).map((d) => d.getTime() / 1000);
+      const cluster: number[] = [];
+      for (
+        let t = robfigNext(robfigSpec(expr), table, start);
+        t !== undefined && t <= end;
+        t = robfigNext(robfigSpec(expr), table, t)
+      )
+        cluster.push(t);
+      expect(cluster, expr).toEqual(debian);
+    }
+  });
+
+  it('whole-hour zones never lose runs outright; Lord Howe does', () => {
+    expect(corpus.length).toBeGreaterThan(100);
+    const lostIn = (zone: string): string[] =>
+      corpus.filter((e) =>
+        clockChangeDeviations(e, zone, FROM, 1).some((d) => d.kind === 'lost' || d.kind === 'extra'),
+      );
+    expect(lostIn('America/New_York')).toEqual([]);
+    expect(lostIn('Europe/Berlin')).toEqual([]);
+    expect(lostIn('Australia/Lord_Howe').length).toBeGreaterThan(20);
   });
 });
