@@ -15,6 +15,8 @@ const SLOW = [
   'test/doctor/cli.test.ts',
   'test/cli/error-messages.test.ts',
   'test/cli/every-command.test.ts',
+  'test/cli/kubernetes-clock-changes.test.ts',
+  'test/cli/never-fires.test.ts',
   'test/backends/systemd/oncalendar.test.ts',
   'test/**/*.slow.test.ts',
 ];

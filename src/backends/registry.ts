@@ -18,6 +18,8 @@ export interface HostOptions {
   /** systemd: `user` (default) or `system` (as root). */
   systemdScope?: 'user' | 'system';
   platform?: NodeJS.Platform;
+  /** The moment the command runs (backends whose checks look ahead, e.g. Kubernetes clock changes). */
+  now?: Date;
 }
 
 /** The systemd unit directory sched writes to for `options`. */
@@ -89,7 +91,8 @@ export async function createBackend(name: BackendName, options: HostOptions): Pr
     }
     case 'kubernetes': {
       const { KubernetesBackend } = await import('./kubernetes/index.js');
-      return new KubernetesBackend({ runner });
+      const now = options.now;
+      return new KubernetesBackend(now ? { runner, clock: { now: () => now } } : { runner });
     }
     case 'embedded': {
       const { EmbeddedBackend } = await import('./embedded/index.js');

@@ -109,6 +109,12 @@ export interface Backend {
    * to do. Empty when render will succeed. Pure.
    */
   check(job: Job, ctx: RenderContext): string[];
+  /**
+   * Differences the backend will run the job with that are not refused (e.g. a CronJob that
+   * fires twice in the repeated autumn hour), as sentences; validate and render show them as
+   * warnings at the job. Empty when there are none.
+   */
+  advisories?(job: Job, ctx: RenderContext): string[];
   /** The job's artifacts, byte-stable. Pure. Throws InexpressibleError when check() is not empty. */
   render(job: Job, ctx: RenderContext): Artifact[];
   /**

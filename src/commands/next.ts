@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { UserError } from '../errors.js';
 import { CRON_PRESETS, EVENT_PRESETS, type Schedule } from '../model/job.js';
-import { CronSyntaxError, parseSchedule } from '../schedule/cron.js';
+import { CronSyntaxError, NEVER_FIRES, canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
 import { describeSchedule } from '../schedule/describe.js';
 import { dstEffects, nextFireTimes } from '../schedule/occurrences.js';
 import { formatInZone, isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
@@ -137,6 +137,10 @@ EXPR is a 5-field cron expression, an @-macro (@daily…), a preset (hour, day, 
         throw err;
       }
     }
+
+    // The same error, words and exit code as `validate` (and so `plan` and `render`).
+    if (schedule.kind === 'cron' && !canEverFire(parseCron(schedule.expr)))
+      throw new UserError(`schedule '${schedule.source}' ${NEVER_FIRES.reason}`, NEVER_FIRES.hint);
 
     // The zone the host's scheduler would fire it in, not this shell's $TZ.
     zone ??= hostSchedulerZone().zone;

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
 import { fileFlag } from '../cli/flags.js';
 import { BACKENDS } from '../model/job.js';
+import { formatDiagnostics, type Diagnostic } from '../config/diagnostic.js';
 
 export default class Render extends BaseCommand {
   static override summary = 'Write the native files for a backend without touching the host';
@@ -30,11 +31,15 @@ export default class Render extends BaseCommand {
     const { flags } = await this.parse(Render);
     const { renderProjectFiles, writeRenderedFiles } = await import('../services/render.js');
     const { defaultHost } = await import('../services/host.js');
+    const warnings: Diagnostic[] = [];
     const files = await renderProjectFiles(
       flags.file,
       flags.backend as (typeof BACKENDS)[number],
       defaultHost(),
+      warnings,
     );
+    // Rendered anyway, but never silently: e.g. a CronJob that differs from Debian cron at clock changes.
+    if (warnings.length) process.stderr.write(formatDiagnostics('text', warnings));
     const written = await writeRenderedFiles(files, flags.out);
     if (flags.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
     else

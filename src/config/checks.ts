@@ -21,7 +21,14 @@ import {
   type Project,
   type Schedule,
 } from '../model/job.js';
-import { CRON_MACROS, CronSyntaxError, canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
+import {
+  CRON_MACROS,
+  CronSyntaxError,
+  NEVER_FIRES,
+  canEverFire,
+  parseCron,
+  parseSchedule,
+} from '../schedule/cron.js';
 import { isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
@@ -228,8 +235,8 @@ function checkSchedule(
           p,
           'error',
           'never-fires',
-          `schedule ${showValue(value)} of ${jobLabel} can never fire (no month has such a day)`,
-          'check the day-of-month and month fields',
+          `schedule ${showValue(value)} of ${jobLabel} ${NEVER_FIRES.reason}`,
+          NEVER_FIRES.hint,
         );
     }
     return;
@@ -495,6 +502,7 @@ function resolveJob(
     if (isObject(k8s.resources)) ks.resources = k8s.resources;
     if (typeof k8s.env_from_secret === 'string') ks.envFromSecret = k8s.env_from_secret;
     if (typeof k8s.working_dir === 'string') ks.workingDir = k8s.working_dir;
+    if (typeof k8s.strict_clock_changes === 'boolean') ks.strictClockChanges = k8s.strict_clock_changes;
     if (isObject(k8s.history)) ks.history = k8s.history as { successful?: number; failed?: number };
     resolved.kubernetes = ks;
   }

@@ -57,6 +57,11 @@ export interface KubernetesSettings {
    * unset: the image's WORKDIR.
    */
   workingDir?: string;
+  /**
+   * `kubernetes.strict_clock_changes`: true refuses any difference from Debian cron at clock
+   * changes; false refuses none; unset refuses only runs lost outright (see clock-changes.ts).
+   */
+  strictClockChanges?: boolean;
 }
 
 /** What a notifier hears about (`recovery`: the first ok after one or more failures). */

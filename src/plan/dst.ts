@@ -12,6 +12,17 @@ const YEAR_MS = 366 * 86_400_000;
 
 type Effect = DstEffect['effect'];
 
+/**
+ * What the schedulers' own documentation says about clock changes. launchd.plist(5) only calls
+ * StartCalendarInterval "much like crontab(5)" in the host's local time; Task Scheduler documents
+ * that a StartBoundary without an offset (what sched writes) follows the host's time zone and
+ * daylight-saving rules. Neither documents what happens to a skipped or repeated local time, so
+ * the plan says exactly that instead of guessing.
+ */
+const LAUNCHD_DOC = 'launchd documents calendar intervals in local time, much like crontab(5), but no rule';
+const WINDOWS_DOC =
+  "Task Scheduler documents that a trigger without a UTC offset (as sched writes it) follows the host's time zone and daylight-saving rules";
+
 /** What each backend does, per effect; a backend missing here gets an honest "not verified". */
 const BEHAVIOUR: Record<Effect, Partial<Record<BackendName, string>>> = {
   // a fixed-time run in the spring gap
@@ -19,6 +30,8 @@ const BEHAVIOUR: Record<Effect, Partial<Record<BackendName, string>>> = {
     crontab: 'Debian cron runs it once right after the jump',
     embedded: 'sched daemon runs it once right after the jump (Debian cron rule)',
     kubernetes: 'the CronJob controller skips it that day',
+    launchd: `${LAUNCHD_DOC} for a local time the clock skips — it may run after the jump or not that day (not verified by sched)`,
+    windows: `${WINDOWS_DOC}, but none for a time the clock skips — it may run after the jump or not that day (not verified by sched)`,
   },
   // wildcard runs in the spring gap: no such local time anywhere
   skipped: {},
@@ -27,12 +40,16 @@ const BEHAVIOUR: Record<Effect, Partial<Record<BackendName, string>>> = {
     crontab: 'Debian cron runs it once, in the first pass',
     embedded: 'sched daemon runs it once, in the first pass (Debian cron rule)',
     kubernetes: 'the CronJob controller runs it twice',
+    launchd: `${LAUNCHD_DOC} for a local time that repeats — it may run once or twice (not verified by sched)`,
+    windows: `${WINDOWS_DOC}, but none for a time that repeats — it may run once or twice (not verified by sched)`,
   },
   // wildcard runs in the repeated autumn hour
   doubled: {
     crontab: 'Debian cron fires in both passes',
     embedded: 'sched daemon fires in both passes (Debian cron rule)',
     kubernetes: 'the CronJob controller fires in both passes',
+    launchd: `${LAUNCHD_DOC} for a local time that repeats — it may fire in one pass or both (not verified by sched)`,
+    windows: `${WINDOWS_DOC}, but none for a time that repeats — repetitions may fire in one pass or both (not verified by sched)`,
   },
 };
 

@@ -393,6 +393,15 @@ export function isWildcardJob(spec: CronSpec): boolean {
 const MAX_DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
+ * The words for a schedule that {@link canEverFire} rejects, shared by `validate` (and so `plan`
+ * and `render`) and `next`, so the same mistake reads the same everywhere.
+ */
+export const NEVER_FIRES = {
+  reason: 'can never fire (no month has such a day)',
+  hint: 'check the day-of-month and month fields',
+} as const;
+
+/**
  * Whether the spec matches any date at all (every month can fall on every weekday, and Feb 29
  * exists in leap years). False for `0 0 30 2 *`, `0 0 31 4,6 *` and the like.
  */

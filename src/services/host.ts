@@ -50,5 +50,6 @@ export function hostOptions(host: HostSettings): HostOptions {
     homeDir: host.env.HOME || os.homedir(),
     stateRoot: stateRoot(host.env),
     systemdScope: host.systemdScope,
+    now: host.now,
   };
 }

@@ -115,7 +115,8 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     const renderable = (job: Job) => !fromState || backend.check(job, ctx).length === 0;
     if (!fromState) {
       const problems = await backendDiagnostics(backend, project, () => ctx, source, request.file);
-      if (problems.length) throw new InvalidConfigError(problems, source);
+      // Warnings (differences the backend accepts) reach the plan as the backend's notes.
+      if (hasErrors(problems)) throw new InvalidConfigError(problems, source);
     }
     const enabled = project.jobs.filter((j) => j.enabled);
     const registered = backend.registersPausedJobs ? project.jobs : enabled;

@@ -14,18 +14,22 @@ import { assertPlainName } from '../platform/node.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
 import { backendDiagnostics } from './backend-check.js';
+import { hasErrors, type Diagnostic } from '../config/diagnostic.js';
 import { loadValidProject } from './plan.js';
 
 export async function renderProjectFiles(
   file: string,
   backendName: BackendName,
   host: HostSettings,
+  /** Receives what the backend accepts but differs in (e.g. clock changes on Kubernetes). */
+  warnings: Diagnostic[] = [],
 ): Promise<RenderedFile[]> {
   const { project, source } = await loadValidProject(path.resolve(file), host, file);
   const backend = await createBackend(backendName, hostOptions(host));
   const ctx = renderContext(host);
   const problems = await backendDiagnostics(backend, project, () => ctx, source, file);
-  if (problems.length) throw new InvalidConfigError(problems, source);
+  if (hasErrors(problems)) throw new InvalidConfigError(problems, source);
+  warnings.push(...problems);
   const enabled = project.jobs.filter((j) => j.enabled);
   const registered = backend.registersPausedJobs ? project.jobs : enabled;
   const artifacts = [

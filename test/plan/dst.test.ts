@@ -29,9 +29,20 @@ describe('dstNotes', () => {
     const kubernetes = dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'kubernetes', from);
     expect(kubernetes[0]).toMatch(/the CronJob controller skips it that day$/);
     expect(kubernetes[1]).toMatch(/the CronJob controller runs it twice$/);
-    expect(dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'launchd', from)[0]).toMatch(
-      /launchd applies its own rule \(not verified by sched\)$/,
+    const launchd = dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'launchd', from);
+    expect(launchd[0]).toBe(
+      'the 2027-03-28 02:30 run falls in the DST gap (Europe/Berlin): launchd documents calendar intervals in local time, much like crontab(5), but no rule for a local time the clock skips — it may run after the jump or not that day (not verified by sched)',
     );
+    expect(launchd[1]).toMatch(
+      /repeated DST hour .*but no rule for a local time that repeats — it may run once or twice/,
+    );
+    const windows = dstNotes(job('30 2 * * *', 'Europe/Berlin'), 'windows', from);
+    expect(windows[0]).toMatch(
+      /DST gap \(Europe\/Berlin\): Task Scheduler documents that a trigger without a UTC offset .* follows the host's time zone and daylight-saving rules, but none for a time the clock skips/,
+    );
+    expect(windows[1]).toMatch(/repeated DST hour .*it may run once or twice \(not verified by sched\)$/);
+    const wildcard = dstNotes(job('*/15 * * * *', 'America/New_York'), 'windows', from);
+    expect(wildcard[1]).toMatch(/repetitions may fire in one pass or both/);
   });
 
   it('says wildcard runs in the gap are lost and counts them', () => {

@@ -34,6 +34,7 @@ import {
   type JobRun,
 } from './parse.js';
 import { checkJob, cronJobName, renderArtifacts, splitArtifactId } from './render.js';
+import { clockChangeVerdict, type ClockChangeVerdict } from './clock-changes.js';
 
 export { checkName, renderManifests, CRONJOB_NAME_LIMIT } from './render.js';
 export type { KubeTarget } from './adapter.js';
@@ -102,7 +103,31 @@ export class KubernetesBackend implements Backend {
   }
 
   check(job: Job, _ctx: RenderContext): string[] {
-    return checkJob(job);
+    const problems = checkJob(job);
+    if (problems.length) return problems;
+    const refusal = this.clockChanges(job, this.clock.now())?.refusal;
+    return refusal ? [refusal] : [];
+  }
+
+  /** Accepted differences from Debian cron at clock changes (warnings for validate and render). */
+  advisories(job: Job, _ctx: RenderContext): string[] {
+    if (checkJob(job).length) return [];
+    const warning = this.clockChanges(job, this.clock.now())?.warning;
+    return warning ? [warning] : [];
+  }
+
+  /** Plan notes: where the CronJob fires differently from `sched next` (Debian cron) at clock changes. */
+  notes(job: Job, from: Date): string[] {
+    return this.clockChanges(job, from)?.notes ?? [];
+  }
+
+  /**
+   * The cluster reads the schedule with robfig/cron, which differs from Debian cron at clock
+   * changes (see clock-changes.ts). Only for a valid cron schedule.
+   */
+  private clockChanges(job: Job, now: Date): ClockChangeVerdict | undefined {
+    if (job.schedule.kind !== 'cron' || checkJob(job).length) return undefined;
+    return clockChangeVerdict(job.schedule.expr, job.timezone, now, job.kubernetes?.strictClockChanges);
   }
 
   render(job: Job, _ctx: RenderContext): Artifact[] {
