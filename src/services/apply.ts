@@ -13,7 +13,7 @@ import type { Plan, PlannedArtifactChange } from '../plan/types.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import type { HostSettings } from './host.js';
 import { makePlan } from './plan.js';
-import type { PlanOutcome } from './plan.js';
+import type { LoadedProject, PlanOutcome } from './plan.js';
 
 export interface ApplyProgress {
   (event: { phase: 'state' | 'backend' | 'cleanup'; target: string; count: number }): void;
@@ -23,8 +23,15 @@ export interface ApplyProgress {
  * Checks a saved plan against a fresh one for the same file: refused when the file or the host
  * changed since it was made, so `apply PLANFILE` applies exactly what was reviewed.
  */
-export async function checkSavedPlan(saved: Plan, host: HostSettings): Promise<PlanOutcome> {
-  const fresh = await makePlan({ file: saved.file, targets: saved.targets, destroy: saved.destroy }, host);
+export async function checkSavedPlan(
+  saved: Plan,
+  host: HostSettings,
+  loaded?: LoadedProject,
+): Promise<PlanOutcome> {
+  const fresh = await makePlan(
+    { file: saved.file, targets: saved.targets, destroy: saved.destroy, loaded },
+    host,
+  );
   if (fresh.plan.fileHash !== saved.fileHash) {
     throw new UserError(
       `the saved plan is stale: ${path.basename(saved.file)} changed since the plan was made (${saved.createdAt})`,

@@ -37,6 +37,18 @@ export interface PlanRequest {
    * them all; a plan only needs the changes, and describing 1,000 unchanged jobs is slow.
    */
   describeAll?: boolean;
+  /**
+   * A project already loaded and valid (a library caller's, built from an object): planned
+   * instead of reading `file`, which then only names it. Its hash is the hash of `source`.
+   */
+  loaded?: LoadedProject;
+}
+
+/** A valid project with the text it was loaded from, as {@link loadValidProject} returns it. */
+export interface LoadedProject {
+  project: Project;
+  diagnostics: Diagnostic[];
+  source: string;
 }
 
 /** A plan and what it was made with, so apply can execute it without redoing the work. */
@@ -67,7 +79,8 @@ export async function loadValidProject(
 
 export async function makePlan(request: PlanRequest, host: HostSettings): Promise<PlanOutcome> {
   const file = path.resolve(request.file);
-  const { project, diagnostics, source } = await loadValidProject(file, host, request.file);
+  const { project, diagnostics, source } =
+    request.loaded ?? (await loadValidProject(file, host, request.file));
   const ctx = renderContext(host);
   const options = hostOptions(host);
   const selection = await selectBackend(project.backend, options);
@@ -140,7 +153,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     backend: backend.name,
     backendReason: selection.reason,
     file,
-    fileHash: await hashFile(file),
+    fileHash: request.loaded ? hashText(source) : await hashFile(file),
     hostFingerprint: hostFingerprint(installed),
     createdAt: host.now.toISOString(),
     targets: request.targets?.length ? request.targets : undefined,
@@ -169,4 +182,8 @@ function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: Backend, n
 export async function hashFile(file: string): Promise<string> {
   const bytes = await readFile(file);
   return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+}
+
+export function hashText(text: string): string {
+  return 'sha256:' + createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -14,14 +14,15 @@ import { assertPlainName } from '../platform/node.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
 import { backendDiagnostics } from './backend-check.js';
-import { loadValidProject } from './plan.js';
+import { loadValidProject, type LoadedProject } from './plan.js';
 
 export async function renderProjectFiles(
   file: string,
   backendName: BackendName,
   host: HostSettings,
+  loaded?: LoadedProject,
 ): Promise<RenderedFile[]> {
-  const { project, source } = await loadValidProject(path.resolve(file), host, file);
+  const { project, source } = loaded ?? (await loadValidProject(path.resolve(file), host, file));
   const backend = await createBackend(backendName, hostOptions(host));
   const ctx = renderContext(host);
   const problems = await backendDiagnostics(backend, project, () => ctx, source, file);

@@ -10,7 +10,7 @@ import { selectBackend } from '../backends/registry.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
-import { loadValidProject } from './plan.js';
+import { loadValidProject, type LoadedProject } from './plan.js';
 
 export interface RunNowResult {
   backend: string;
@@ -18,8 +18,13 @@ export interface RunNowResult {
   via: string;
 }
 
-export async function runNow(file: string, job: string, host: HostSettings): Promise<RunNowResult> {
-  const { project } = await loadValidProject(path.resolve(file), host, file);
+export async function runNow(
+  file: string,
+  job: string,
+  host: HostSettings,
+  loaded?: LoadedProject,
+): Promise<RunNowResult> {
+  const { project } = loaded ?? (await loadValidProject(path.resolve(file), host, file));
   const ctx = renderContext(host);
   const spec = await new AppliedSpecStore(ctx.stateDir).read(project.name, job);
   if (!spec) {

@@ -5,7 +5,7 @@
 import type { RunRecord } from '../state/runs.js';
 import type { HostSettings } from './host.js';
 import { lastRun } from './history.js';
-import { makePlan } from './plan.js';
+import { makePlan, type LoadedProject } from './plan.js';
 
 export interface StatusRow {
   job: string;
@@ -30,8 +30,13 @@ export interface ProjectStatus {
   jobs: StatusRow[];
 }
 
-export async function projectStatus(file: string, host: HostSettings): Promise<ProjectStatus> {
-  const { plan, project, ctx } = await makePlan({ file, describeAll: true }, host);
+/** `loaded`: a project already loaded (a library caller's), planned instead of reading `file`. */
+export async function projectStatus(
+  file: string,
+  host: HostSettings,
+  loaded?: LoadedProject,
+): Promise<ProjectStatus> {
+  const { plan, project, ctx } = await makePlan({ file, describeAll: true, loaded }, host);
   const planned = new Map(plan.jobs.map((j) => [j.job, j]));
   const names = [
     ...new Set([...project.jobs.map((j) => j.name), ...plan.jobs.map((j) => j.job).filter(Boolean)]),
