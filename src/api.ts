@@ -201,6 +201,8 @@ export interface ApplyOptions extends HostOptions {
  * Applies a plan made by {@link plan} (or one read back from `sched plan --out`), after checking
  * it is still what a fresh plan gives: refused with a {@link UserError} when the schedules or
  * what is installed changed since, and when `confirm` is not true. Returns the plan's summary.
+ * A plan of an object-built project must be the very object {@link plan} returned (it has no
+ * file to re-read); a plan of a file may also be one saved as JSON.
  */
 export async function apply(planned: Plan, options: ApplyOptions): Promise<Plan['summary']> {
   if (options?.confirm !== true)
