@@ -109,3 +109,20 @@ describe('library API', () => {
     expect(files.map((f) => f.content).join('\n')).toContain('backup');
   });
 });
+
+describe('an object and a file give the same project', () => {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  for (const example of ['basic', 'container', 'data-pipeline', 'kubernetes', 'quickstart', 'web-app']) {
+    it(`examples/${example}`, async () => {
+      const { loadProject } = await import('../../src/api.js');
+      const { parse } = await import('yaml');
+      const { readFileSync } = await import('node:fs');
+      const file = path.join(repo, 'examples', example, 'schedules.yaml');
+      const fromFile = await loadProject(file);
+      const object = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      const fromObject = await projectFromObject(object, { dir: path.dirname(file) });
+      expect(fromObject.definition).toEqual(fromFile.definition);
+      expect(fromObject.warnings.map((w) => w.code)).toEqual(fromFile.warnings.map((w) => w.code));
+    });
+  }
+});
