@@ -190,7 +190,19 @@ export function createMcpServer(options: McpOptions): McpServer {
     ({ offset, limit }) =>
       guarded(async () => {
         const st = await projectStatus(file, host());
-        const rows = st.jobs.slice(offset, offset + limit).map(({ backend: _b, ...row }) => row);
+        // Field by field: the answer stays within the declared schema when the status row grows.
+        const rows = st.jobs.slice(offset, offset + limit).map((r) => ({
+          job: r.job,
+          enabled: r.enabled,
+          schedule: r.schedule,
+          timezone: r.timezone,
+          next_run: r.next_run,
+          last_run: r.last_run,
+          result: r.result,
+          exit_code: r.exit_code,
+          duration_ms: r.duration_ms,
+          drift: r.drift,
+        }));
         const end = offset + rows.length;
         return {
           project: st.project,
