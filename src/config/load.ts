@@ -78,7 +78,6 @@ export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 export async function loadProject(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const display = options.displayName ?? file;
   const abs = path.resolve(file);
-  const dir = path.dirname(abs);
 
   let bytes: Buffer;
   try {
@@ -136,8 +135,31 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
     if (p.hint) d.hint = p.hint;
     return { diagnostics: [d], ...(decoded.text !== undefined ? { source: decoded.text } : {}) };
   }
-  const source = decoded.text;
+  return await loadDecoded(decoded.text, bytes, abs, { ...options, displayName: display });
+}
 
+/**
+ * Loads and validates schedules text that is not read from a file (a library caller's object,
+ * written out as YAML): the same schema and meaning checks as {@link loadProject}. `file` is
+ * where the project counts as living — relative paths (working_dir, env_file) and the default
+ * project name come from its folder — and need not exist. Never cached.
+ */
+export async function loadProjectText(
+  source: string,
+  file: string,
+  options: Omit<LoadOptions, 'cache'> = {},
+): Promise<LoadResult> {
+  return await loadDecoded(source, Buffer.from(source, 'utf8'), path.resolve(file), options);
+}
+
+async function loadDecoded(
+  source: string,
+  bytes: Buffer,
+  abs: string,
+  options: LoadOptions,
+): Promise<LoadResult> {
+  const display = options.displayName ?? abs;
+  const dir = path.dirname(abs);
   const now = options.now ?? new Date();
   const hostZone = options.hostTimezone ?? hostSchedulerZone().zone;
   const checkFs = options.checkFilesystem ?? true;

@@ -22,7 +22,7 @@ import { stateRoot } from '../state/paths.js';
 import { hostOptions, type HostSettings } from './host.js';
 import { refuseUnapprovedMove } from './move-check.js';
 import { hashFile, makePlan } from './plan.js';
-import type { PlanOutcome } from './plan.js';
+import type { LoadedProject, PlanOutcome } from './plan.js';
 
 export interface ExecuteOptions {
   /** The plan may move its project from another checkout (`--force`, or a person said yes to it). */
@@ -37,8 +37,15 @@ export interface ApplyProgress {
  * Checks a saved plan against a fresh one for the same file: refused when the file or the host
  * changed since it was made, so `apply PLANFILE` applies exactly what was reviewed.
  */
-export async function checkSavedPlan(saved: Plan, host: HostSettings): Promise<PlanOutcome> {
-  const fresh = await makePlan({ file: saved.file, targets: saved.targets, destroy: saved.destroy }, host);
+export async function checkSavedPlan(
+  saved: Plan,
+  host: HostSettings,
+  loaded?: LoadedProject,
+): Promise<PlanOutcome> {
+  const fresh = await makePlan(
+    { file: saved.file, targets: saved.targets, destroy: saved.destroy, loaded },
+    host,
+  );
   if (fresh.plan.fileHash !== saved.fileHash) {
     throw new UserError(
       `the saved plan is stale: ${path.basename(saved.file)} changed since the plan was made (${saved.createdAt})`,
@@ -218,7 +225,8 @@ async function executeHoldingProjectLock(
  */
 export async function assertPlanCurrent(plan: Plan, outcome: PlanOutcome): Promise<void> {
   const name = path.basename(plan.file);
-  if (!plan.destroy && plan.fileHash.startsWith('sha256:')) {
+  // A project loaded from an object has no file to re-read: the library re-plans it instead.
+  if (!plan.destroy && outcome.origin === 'file' && plan.fileHash.startsWith('sha256:')) {
     const now = await hashFile(plan.file).catch(() => 'missing');
     if (now !== plan.fileHash) throw new StalePlanError(`${name} changed since this plan was made`);
   }

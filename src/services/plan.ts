@@ -46,6 +46,18 @@ export interface PlanRequest {
    * them all; a plan only needs the changes, and describing 1,000 unchanged jobs is slow.
    */
   describeAll?: boolean;
+  /**
+   * A project already loaded and valid (a library caller's, built from an object): planned
+   * instead of reading `file`, which then only names it. Its hash is the hash of `source`.
+   */
+  loaded?: LoadedProject;
+}
+
+/** A valid project with the text it was loaded from, as {@link loadValidProject} returns it. */
+export interface LoadedProject {
+  project: Project;
+  diagnostics: Diagnostic[];
+  source: string;
 }
 
 /** A plan and what it was made with, so apply can execute it without redoing the work. */
@@ -60,6 +72,11 @@ export interface PlanOutcome {
   diagnostics: Diagnostic[];
   /** The project's applied specs as they were before this plan (what the host was told to run). */
   applied: AppliedSpec[];
+  /**
+   * Where the project came from: its schedules file, the applied state (`--project`), or an
+   * object a library caller loaded (no file on disk to re-check before applying).
+   */
+  origin: 'file' | 'state' | 'object';
 }
 
 /** Loads the file or throws InvalidConfigError with every problem. */
@@ -87,7 +104,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
   const fromState = request.project !== undefined;
   const { project, diagnostics, source } = fromState
     ? { project: await installedProject(request.project!, store), diagnostics: [], source: '' }
-    : await loadValidProject(path.resolve(request.file), host, request.file);
+    : (request.loaded ?? (await loadValidProject(path.resolve(request.file), host, request.file)));
   const file = project.file;
   const options = hostOptions(host);
   const selection = await selectBackend(project.backend, options);
@@ -169,7 +186,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     backend: backend.name,
     backendReason: selection.reason,
     file,
-    fileHash: fromState ? 'none' : await hashFile(file),
+    fileHash: fromState ? 'none' : request.loaded ? hashText(source) : await hashFile(file),
     hostFingerprint: hostFingerprint(installed),
     createdAt: host.now.toISOString(),
     targets: request.targets?.length ? request.targets : undefined,
@@ -180,7 +197,8 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     warnings,
     summary: summarize(jobs),
   };
-  return { plan, project, backend, backends, ctx, diagnostics, applied };
+  const origin = fromState ? 'state' : request.loaded ? 'object' : 'file';
+  return { plan, project, backend, backends, ctx, diagnostics, applied, origin };
 }
 
 /** A file's identity across symlinked paths (`/home/me/src` vs its real path). */
@@ -283,4 +301,8 @@ function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: Backend, n
 export async function hashFile(file: string): Promise<string> {
   const bytes = await readFile(file);
   return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+}
+
+export function hashText(text: string): string {
+  return 'sha256:' + createHash('sha256').update(text, 'utf8').digest('hex');
 }

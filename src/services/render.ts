@@ -15,7 +15,7 @@ import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
 import { backendDiagnostics } from './backend-check.js';
 import { hasErrors, type Diagnostic } from '../config/diagnostic.js';
-import { loadValidProject } from './plan.js';
+import { loadValidProject, type LoadedProject } from './plan.js';
 
 export async function renderProjectFiles(
   file: string,
@@ -23,8 +23,9 @@ export async function renderProjectFiles(
   host: HostSettings,
   /** Receives what the backend accepts but differs in (e.g. clock changes on Kubernetes). */
   warnings: Diagnostic[] = [],
+  loaded?: LoadedProject,
 ): Promise<RenderedFile[]> {
-  const { project, source } = await loadValidProject(path.resolve(file), host, file);
+  const { project, source } = loaded ?? (await loadValidProject(path.resolve(file), host, file));
   const backend = await createBackend(backendName, hostOptions(host));
   const ctx = renderContext(host);
   const problems = await backendDiagnostics(backend, project, () => ctx, source, file);

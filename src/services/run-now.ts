@@ -20,7 +20,7 @@ import {
 } from '../state/run-now-request.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, renderContext } from './host.js';
-import { loadValidProject } from './plan.js';
+import { loadValidProject, type LoadedProject } from './plan.js';
 
 export interface RunNowResult {
   backend: string;
@@ -33,6 +33,8 @@ export interface RunNowOptions {
   waitMs?: number;
   /** Test hook: resolves after `ms`. */
   sleep?: (ms: number) => Promise<void>;
+  /** A project already loaded (a library caller's), used instead of reading `file`. */
+  loaded?: LoadedProject;
 }
 
 export async function runNow(
@@ -41,7 +43,7 @@ export async function runNow(
   host: HostSettings,
   options: RunNowOptions = {},
 ): Promise<RunNowResult> {
-  const { project } = await loadValidProject(path.resolve(file), host, file);
+  const { project } = options.loaded ?? (await loadValidProject(path.resolve(file), host, file));
   const ctx = renderContext(host);
   const spec = await new AppliedSpecStore(ctx.stateDir).read(project.name, job);
   if (!spec) {

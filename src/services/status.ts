@@ -15,7 +15,7 @@ import type { HostSettings } from './host.js';
 import { overdueFromState } from './health.js';
 import { lastRun } from './history.js';
 import { nativeSchedules, type NativeSchedule } from './installed-schedule.js';
-import { makePlan } from './plan.js';
+import { makePlan, type LoadedProject } from './plan.js';
 
 export const STATUS_FORMAT_VERSION = 1;
 
@@ -68,14 +68,19 @@ export interface ProjectStatus {
   jobs: StatusRow[];
 }
 
-/** Which project: a schedules.yaml, or an installed project by name (`--project`). */
-export type StatusSource = { file: string } | { project: string };
+/**
+ * Which project: a schedules.yaml, an installed project by name (`--project`), or a project
+ * already loaded by a library caller (planned instead of reading a file).
+ */
+export type StatusSource = { file: string } | { project: string } | { loaded: LoadedProject };
 
 export async function projectStatus(source: StatusSource, host: HostSettings): Promise<ProjectStatus> {
   const request =
     'project' in source
       ? { file: '', project: source.project, describeAll: true }
-      : { file: source.file, describeAll: true };
+      : 'loaded' in source
+        ? { file: source.loaded.project.file, loaded: source.loaded, describeAll: true }
+        : { file: source.file, describeAll: true };
   const { plan, project, ctx, applied } = await makePlan(request, host);
   const fromState = 'project' in source;
   const planned = new Map(plan.jobs.map((j) => [j.job, j]));

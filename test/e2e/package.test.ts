@@ -64,6 +64,12 @@ describe.skipIf(skip)('the packed package', () => {
       'schemas/schedules.schema.json',
       'docs/plan-json.md',
       'bin/run.js',
+      // The library: its entry, its declarations, its docs and example.
+      'dist/api.js',
+      'dist/api.d.ts',
+      'docs/api.md',
+      'docs/mcp.md',
+      'examples/api/register.ts',
     ])
       expect(files).toContain(f);
     const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
