@@ -46,6 +46,10 @@ const LAYERS_ABOVE = {
   apply: ['import', 'run', 'daemon', 'services', 'cli', 'commands'],
   daemon: ['import', 'apply', 'services', 'cli', 'commands'],
   run: ['import', 'daemon', 'apply', 'commands'],
+  notify: ['import', 'daemon', 'apply', 'services', 'cli', 'commands'],
+  metrics: ['import', 'apply', 'services', 'cli', 'commands'],
+  mcp: ['commands'],
+  hooks: ['commands'],
   services: ['cli', 'commands'],
   cli: ['commands'],
 };

@@ -4,7 +4,7 @@
  */
 import { AppliedSpecStore } from '../state/applied.js';
 import { RunStore } from '../state/runs.js';
-import { overdue } from '../services/health.js';
+import { overdue } from '../run/health.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
 import type { JobMetrics } from './exposition.js';
 

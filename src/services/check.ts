@@ -11,7 +11,7 @@ import type { Job } from '../model/job.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import { readJsonSync, writeAtomicSync } from '../state/files.js';
 import { jobStateDir, stateRoot } from '../state/paths.js';
-import { overdueFromState } from './health.js';
+import { overdueFromState } from '../run/health.js';
 import type { HostSettings } from './host.js';
 import { projectStatus } from './status.js';
 

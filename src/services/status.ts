@@ -12,7 +12,7 @@ import { nextFireTimes } from '../schedule/occurrences.js';
 import type { AppliedSpec } from '../state/applied.js';
 import type { RunRecord } from '../state/runs.js';
 import type { HostSettings } from './host.js';
-import { overdueFromState } from './health.js';
+import { overdueFromState } from '../run/health.js';
 import { lastRun } from './history.js';
 import { nativeSchedules, type NativeSchedule } from './installed-schedule.js';
 import { makePlan, type LoadedProject } from './plan.js';

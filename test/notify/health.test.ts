@@ -1,6 +1,6 @@
 /** Overdue detection (src/services/health.ts), pure: which fire times count as not started. */
 import { describe, expect, it } from 'vitest';
-import { overdue, type OverdueInput } from '../../src/services/health.js';
+import { overdue, type OverdueInput } from '../../src/run/health.js';
 import { cron, testJob } from '../fakes/job.js';
 
 const base = (over: Partial<OverdueInput> = {}): OverdueInput => ({
