@@ -1,15 +1,18 @@
 import { Args, Flags } from '@oclif/core';
-import { noPagerFlag, projectFlag } from '../cli/flags.js';
+import { noPagerFlag, projectFileFlag, projectFlag } from '../cli/flags.js';
 import { BaseCommand } from './base.js';
 
 export default class Logs extends BaseCommand {
-  static override summary = "Show a job's log; -f to follow it.";
+  static override summary = "Show a job's log; -F (--follow) to follow it, as tail -F.";
 
-  static override description = `Each line is "<instant> <stream> <text>": stream is out or err for the command's output, sched for the wrapper's own lines (start, end, result, retries, timeouts). The log rotates at 1 MiB and keeps 3 older files (run.log.1…3) in the job's state directory. A log longer than the terminal goes through a pager (SCHED_PAGER, PAGER, else less -FRX); never when piped, with --no-pager or -f.`;
+  static override description = `Each line is "<instant> <stream> <text>": stream is out or err for the command's output, sched for the wrapper's own lines (start, end, result, retries, timeouts). The log rotates at 1 MiB and keeps 3 older files (run.log.1…3) in the job's state directory. A log longer than the terminal goes through a pager (SCHED_PAGER, PAGER, else less -FRX); never when piped, with --no-pager or --follow.
+
+Like every command, -f names the schedules file (used here only to find the project); -F follows the log, as in \`tail -F\`.`;
 
   static override examples = [
     '<%= config.bin %> logs nightly-report',
-    '<%= config.bin %> logs nightly-report -n 200 -f',
+    '<%= config.bin %> logs nightly-report -n 200 -F',
+    '<%= config.bin %> logs backup -f deploy/schedules.yaml',
   ];
 
   static override args = {
@@ -19,12 +22,12 @@ export default class Logs extends BaseCommand {
   static override flags = {
     number: Flags.integer({ char: 'n', description: 'show the last N lines', default: 50, min: 0 }),
     follow: Flags.boolean({
-      char: 'f',
+      char: 'F',
       description: 'keep printing new lines as they are written (Ctrl-C stops)',
       default: false,
     }),
     project: projectFlag,
-    file: Flags.string({ description: 'schedules file used to find the project', helpValue: 'FILE' }),
+    file: projectFileFlag,
     'no-pager': noPagerFlag,
   };
 

@@ -4,10 +4,10 @@ import { fileFlag, scopeFlag } from '../cli/flags.js';
 
 export default class RunNow extends BaseCommand {
   static override summary = 'Start a job now, through its backend';
-  static override description = `Starts an applied job immediately the way its scheduler would (systemctl --user start, launchctl kickstart, schtasks /Run, kubectl create job); crontab and embedded jobs start as a detached \`sched run\`. The run is recorded like any other: see \`sched history JOB\` and \`sched logs JOB -f\`.`;
+  static override description = `Starts an applied job immediately the way its scheduler would (systemctl --user start, launchctl kickstart, schtasks /Run, kubectl create job); crontab and embedded jobs start as a detached \`sched run\`. The run is recorded like any other: see \`sched history JOB\` and \`sched logs JOB -F\`.`;
   static override examples = [
     '<%= config.bin %> run-now nightly-report',
-    '<%= config.bin %> run-now nightly-report && <%= config.bin %> logs nightly-report -f',
+    '<%= config.bin %> run-now nightly-report && <%= config.bin %> logs nightly-report -F',
   ];
   static override args = { job: Args.string({ description: 'job name', required: true }) };
   static override flags = { file: fileFlag, scope: scopeFlag };
@@ -22,7 +22,7 @@ export default class RunNow extends BaseCommand {
       defaultHost({ systemdScope: flags.scope as 'user' | 'system' }),
     );
     process.stdout.write(
-      `Started ${args.job} through ${result.via}. Follow it with: sched logs ${args.job} -f\n`,
+      `Started ${args.job} through ${result.via}. Follow it with: sched logs ${args.job} -F\n`,
     );
   }
 }
