@@ -35,7 +35,7 @@ import {
   parseAtLocal,
   parseCron,
 } from './cron.js';
-import { nextTransition, offsetAt, zonedToInstant } from './zoned.js';
+import { clockChanges, nextTransition, offsetAt, zonedToInstant } from './zoned.js';
 
 const MIN_PER_DAY = 1440;
 const DAY = 86_400;
@@ -319,15 +319,9 @@ export function dstEffects(schedule: Schedule, zone: string, from: Date, to: Dat
   if (!canEverFire(spec)) return [];
   const t = tables(spec);
   const out: DstEffect[] = [];
-  let cur = Math.floor(from.getTime() / 1000);
+  const start = Math.floor(from.getTime() / 1000);
   const end = Math.floor(to.getTime() / 1000);
-  for (;;) {
-    const tr = nextTransition(zone, cur, end);
-    if (tr === undefined) break;
-    cur = tr;
-    const before = offsetAt(zone, tr - 1);
-    const after = offsetAt(zone, tr);
-    if (before === after) continue;
+  for (const { at: tr, before, after } of clockChanges(zone, start, end)) {
     const a = Math.floor((tr + Math.min(before, after)) / 60);
     const b = Math.floor((tr + Math.max(before, after)) / 60);
     const matches: number[] = [];

@@ -149,6 +149,26 @@ export function nextTransition(zone: string, after: number, limit: number): numb
   }
 }
 
+/** One change of a zone's UTC offset: at `at` (epoch seconds) it goes from `before` to `after`. */
+export interface ClockChange {
+  at: number;
+  before: number;
+  after: number;
+}
+
+/** Every clock change of `zone` in (`from`, `to`], in order (epoch seconds). */
+export function* clockChanges(zone: string, from: number, to: number): Generator<ClockChange> {
+  let cur = from;
+  for (;;) {
+    const at = nextTransition(zone, cur, to);
+    if (at === undefined) return;
+    cur = at;
+    const before = offsetAt(zone, at - 1);
+    const after = offsetAt(zone, at);
+    if (before !== after) yield { at, before, after };
+  }
+}
+
 /** Wall-clock fields of `date` in `zone`. */
 export function localFields(date: Date, zone: string): LocalFields {
   const secs = Math.floor(date.getTime() / 1000);

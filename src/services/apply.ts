@@ -154,6 +154,7 @@ export async function executePlan(
   onProgress: ApplyProgress = () => {},
   lockOptions: LockOptions & ExecuteOptions = {},
 ): Promise<Plan['summary']> {
+  // Refused before the lock is taken: a move needs approval whatever else holds.
   refuseUnapprovedMove(plan, lockOptions.allowMove ?? false);
   if (plan.jobs.every((j) => j.changes.length === 0)) return plan.summary;
   const lock = await acquireApplyLock(
@@ -163,7 +164,7 @@ export async function executePlan(
     lockOptions,
   );
   try {
-    return await executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
+    return await executeUnderProjectLock(plan, outcome, host, onProgress, lockOptions);
   } finally {
     await lock.release();
   }

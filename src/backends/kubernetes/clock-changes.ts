@@ -19,7 +19,7 @@
  * Pure: no I/O beyond the tz database Node ships.
  */
 import { fireTimesBetween } from '../../schedule/occurrences.js';
-import { nextTransition, offsetAt } from '../../schedule/zoned.js';
+import { clockChanges, offsetAt } from '../../schedule/zoned.js';
 import { parseCronForKubernetes } from './cron.js';
 import { robfigNext, ZoneTable, yearsInSeconds, type RobfigSpec } from './robfig-next.js';
 
@@ -73,14 +73,7 @@ export function clockChangeDeviations(
   const table = new ZoneTable(zone, start - 2 * DAY, end + yearsInSeconds(6));
   const schedule = { kind: 'cron' as const, expr, source: expr };
   const out: ClockChangeDeviation[] = [];
-  let cur = start;
-  for (;;) {
-    const tr = nextTransition(zone, cur, end);
-    if (tr === undefined) break;
-    cur = tr;
-    const before = offsetAt(zone, tr - 1);
-    const after = offsetAt(zone, tr);
-    if (before === after) continue;
+  for (const { at: tr, before, after } of clockChanges(zone, start, end)) {
     const spring = after > before;
     const windowStart = tr - DAY;
     const horizon = tr + 2 * DAY;
