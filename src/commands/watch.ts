@@ -77,18 +77,16 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
             );
           }
           if (r.plan && r.status !== 'unchanged') out(renderPlanText(r.plan, { color }));
-          out(statusLine(r, flags.apply) + '\n');
+          // One write per cycle, so a reader never sees the status line without its hint.
+          let text = statusLine(r, flags.apply) + '\n';
           const hint = (r.error as { hint?: string } | undefined)?.hint;
-          if (r.status === 'failed' && hint) out(`  Hint: ${hint}\n`);
+          if (r.status === 'failed' && hint) text += `  Hint: ${hint}\n`;
           if (r.status === 'held' && r.heldJobs) {
-            out(
-              `  Not deleted: ${r.heldJobs.join(', ')}. To delete, run \`sched apply\`${tty ? ", type 'yes' and Enter here" : ''}, or restart with \`sched watch --apply --allow-delete\`; if the file was saved half-way, save it again.\n`,
-            );
+            text += `  Not deleted: ${r.heldJobs.join(', ')}. To delete, run \`sched apply\`${tty ? ", type 'yes' and Enter here" : ''}, or restart with \`sched watch --apply --allow-delete\`; if the file was saved half-way, save it again.\n`;
           } else if (r.status === 'held') {
-            out(
-              `  Nothing was applied. Save the file again to re-plan${tty ? ", or type 'yes' and Enter to apply this plan" : ''}.\n`,
-            );
+            text += `  Nothing was applied. Save the file again to re-plan${tty ? ", or type 'yes' and Enter to apply this plan" : ''}.\n`;
           }
+          out(text);
         }
       },
     );

@@ -155,9 +155,8 @@ describe.skipIf(skip)('sched watch --apply on the real crontab of a throw-away u
     expect(await nextStatus(6)).toMatch(
       /0 to add, 0 to change, 1 to delete — held back: deleting 1 job \(delta\) waits for your confirmation$/,
     );
-    expect(stdout).toMatch(
-      /Not deleted: delta\. To delete, run `sched apply`.*`sched watch --apply --allow-delete`/,
-    );
+    const hint = /Not deleted: delta\. To delete, run `sched apply`.*`sched watch --apply --allow-delete`/;
+    expect(await until(`the hint after the held cycle\n${stdout}`, 5000, () => hint.test(stdout))).toBe(true);
     expect(jobsIn(user.read())).toEqual(expected);
   });
 
