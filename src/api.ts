@@ -37,13 +37,37 @@ export {
   BugError,
 } from './errors.js';
 export type { Diagnostic, Severity } from './config/diagnostic.js';
-export type { BackendChoice, BackendName, Command, Job, Project, Schedule } from './model/job.js';
-export type { JobAction, JobPlan, Plan, PlannedArtifactChange } from './plan/types.js';
-export type { RenderedFile } from './backends/types.js';
+export { BACKENDS, EVENT_PRESETS, NOTIFY_EVENTS, OVERLAP_POLICIES } from './model/job.js';
+export type {
+  BackendChoice,
+  BackendName,
+  Command,
+  Job,
+  KubernetesSettings,
+  Notifier,
+  NotifyEvent,
+  OverlapPolicy,
+  Project,
+  Retries,
+  Schedule,
+  ScheduleEvent,
+} from './model/job.js';
+export { REASONS } from './plan/types.js';
+export type { ChangeTarget, JobAction, JobPlan, Plan, PlannedArtifactChange, Reason } from './plan/types.js';
+export type {
+  Artifact,
+  ArtifactChange,
+  ChangeAction,
+  InstalledArtifact,
+  RenderedFile,
+} from './backends/types.js';
 export type { RunRecord } from './services/history.js';
+export { RUN_RESULTS } from './state/runs.js';
+export type { RunResultKind } from './state/runs.js';
 export type { RunNowResult } from './services/run-now.js';
 export type { ScheduleInfo } from './services/schedule-info.js';
-export type { ProjectStatus, StatusRow } from './services/status.js';
+export { STATUS_FORMAT_VERSION } from './services/status.js';
+export type { JobState, ProjectStatus, StatusRow } from './services/status.js';
 
 /** Where sched keeps its state and what "now" is. Default: `process.env` and the current time. */
 export interface HostOptions {
@@ -115,8 +139,8 @@ export async function loadProject(file: string, options: HostOptions = {}): Prom
 }
 
 /**
- * Builds a project from an object shaped like schedules.yaml (`{ project, backend, defaults,
- * jobs: { name: {...} } }`), with the same schema and checks as a file. Throws
+ * Builds a project from an object shaped like schedules.yaml (keys `project`, `backend`,
+ * `defaults` and `jobs`, a map from job name to job), with the same schema and checks as a file. Throws
  * {@link InvalidConfigError} with the diagnostics when it does not validate; their positions
  * are lines of the object written out as YAML ({@link SchedProject.source}).
  */

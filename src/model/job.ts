@@ -25,7 +25,7 @@ export type ScheduleEvent = (typeof EVENT_PRESETS)[number];
 
 /**
  * A job's schedule.
- * - `cron`: a 5-field expression (or @-macro) with Debian cron semantics; `expr` is what the
+ * - `cron`: a 5-field expression (or a macro such as `@daily`) with Debian cron semantics; `expr` is what the
  *   user wrote after preset expansion (macros kept as written, e.g. `@daily`).
  * - `event`: fires at boot (`@reboot`) or on wake from sleep.
  * - `at`: a one-shot at a local wall-clock time (`YYYY-MM-DD HH:MM`) in the job's zone.

@@ -67,7 +67,7 @@ export interface Plan {
   /** True for a destroy plan. */
   destroy?: boolean;
   /**
-   * The schedules.yaml the project is installed from, when it is not {@link file}: another
+   * The schedules.yaml the project is installed from, when it is not `file`: another
    * checkout applied it, and applying this plan moves the project here.
    */
   installedFrom?: string;
