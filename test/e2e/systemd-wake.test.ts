@@ -88,6 +88,8 @@ describe.skipIf(skip)('schedule: wake on a real systemd user manager', () => {
     const apply = await cli(['apply', '-f', file, '--auto-approve']);
     expect(apply.exitCode, apply.stderr).toBe(0);
     expect(apply.stdout).toContain(LISTENER);
+    expect(apply.stdout).toContain('(project-wide wake listener: runs the wake jobs on resume)');
+    expect(apply.stdout).toMatch(/note: +systemd starts a wake timer at once/);
     // "Starts": the job's start-up timer fires once when enabled.
     expect((await finished(1)).map((r) => r.result)).toEqual(['ok']);
     await until('the listener to connect', async () =>
