@@ -29,6 +29,8 @@ export interface RunRequest {
   project: string;
   job?: string;
   catchUp?: boolean;
+  /** Started because the machine woke from sleep (recorded as trigger `wake`). */
+  wake?: boolean;
 }
 
 /** One log event; `event` names it, the rest is data. Rendered as a text line or a JSON line. */
@@ -44,6 +46,7 @@ export interface DaemonEvent {
     | 'rescan-failed'
     | 'stopping'
     | 'clock-changed'
+    | 'woke'
     | 'terminating'
     | 'stopped';
   time: string;
@@ -77,10 +80,19 @@ export interface DaemonDeps {
    * backwards between two looks counts as a step.
    */
   monotonic?: () => number;
+  /**
+   * A clock (ms) that, unlike {@link monotonic}, keeps counting while the machine sleeps (Linux:
+   * CLOCK_BOOTTIME, /proc/uptime); undefined when there is none. The two together measure time
+   * asleep exactly, so a step of the wall clock (NTP at boot) is never taken for a wake. Without
+   * it, a forward step of the wall clock against {@link monotonic} counts as time asleep.
+   */
+  sinceBoot?: () => number | undefined;
 }
 
 /** A wall-clock step smaller than this is noise (timer lateness), not a jump. */
 const CLOCK_STEP_MS = 1_000;
+/** Time asleep from which the `wake` jobs run: shorter gaps are a stalled process, not a suspend. */
+export const WAKE_MIN_ASLEEP_MS = 5_000;
 
 interface Running {
   request: RunRequest;
@@ -99,7 +111,7 @@ export class Daemon {
   private knownProblems = new Set<string>();
   private stopped: Promise<void> | undefined;
   private hurry: (() => void) | undefined;
-  private lastLook: { wall: number; mono?: number } | undefined;
+  private lastLook: { wall: number; mono?: number; boot?: number } | undefined;
 
   constructor(private readonly deps: DaemonDeps) {
     this.scheduler = new DaemonScheduler(deps.nextFire);
@@ -131,9 +143,11 @@ export class Daemon {
     for (const project of projects) {
       this.launch({ project, catchUp: true }, 'catch-up', {});
     }
+    // boot, and wake ("once when the machine starts or wakes"): the daemon's start is the start.
     for (const job of jobs) {
-      if (job.schedule.kind === 'event' && job.schedule.event === 'boot') {
-        this.launch({ project: job.project, job: job.name }, 'fired', { reason: 'boot' });
+      if (job.schedule.kind === 'event') {
+        const reason = job.schedule.event === 'boot' ? 'boot' : 'start';
+        this.launch({ project: job.project, job: job.name }, 'fired', { reason });
       }
     }
     this.arm();
@@ -198,12 +212,15 @@ export class Daemon {
     this.wakeTimer = undefined;
     if (this.stopping) return;
     const wake = this.scheduler.nextWake();
-    if (!wake) return;
+    const maxSleep = this.deps.maxSleepMs ?? 30_000;
+    if (!wake) {
+      // Nothing timed, but wake jobs need a look now and then to notice a resume.
+      if (this.wakeJobs().length > 0)
+        this.wakeTimer = this.deps.timers.setTimeout(() => this.tick(), maxSleep);
+      return;
+    }
     const delay = Math.max(0, wake.getTime() - this.deps.clock.now().getTime());
-    this.wakeTimer = this.deps.timers.setTimeout(
-      () => this.tick(),
-      Math.min(delay, this.deps.maxSleepMs ?? 30_000),
-    );
+    this.wakeTimer = this.deps.timers.setTimeout(() => this.tick(), Math.min(delay, maxSleep));
   }
 
   private armRescan(): void {
@@ -223,12 +240,18 @@ export class Daemon {
   private clockStepped(now: Date): boolean {
     const wall = now.getTime();
     const mono = this.deps.monotonic?.();
+    const boot = this.deps.sinceBoot?.();
     const last = this.lastLook;
-    this.lastLook = { wall, mono };
+    this.lastLook = { wall, mono, boot };
     if (!last) return false;
     const elapsed =
       mono !== undefined && last.mono !== undefined ? mono - last.mono : Math.max(0, wall - last.wall);
     const step = wall - last.wall - elapsed;
+    if (mono !== undefined && last.mono !== undefined) {
+      // A monotonic clock stands still while the machine sleeps; the boot clock and the wall do not.
+      const asleep = boot !== undefined && last.boot !== undefined ? boot - last.boot - elapsed : step;
+      if (asleep >= WAKE_MIN_ASLEEP_MS) this.woke(asleep);
+    }
     if (Math.abs(step) < CLOCK_STEP_MS) return false;
     if (step < 0) this.scheduler.resync(now);
     this.emit('clock-changed', {
@@ -236,6 +259,20 @@ export class Daemon {
       next: this.scheduler.nextWake()?.toISOString() ?? null,
     });
     return true;
+  }
+
+  private wakeJobs(): ScheduledJob[] {
+    return this.scheduler.jobs().filter((j) => j.schedule.kind === 'event' && j.schedule.event === 'wake');
+  }
+
+  /** The machine slept `asleepMs`: each wake job runs once, recorded with trigger `wake`. */
+  private woke(asleepMs: number): void {
+    if (this.stopping) return;
+    const jobs = this.wakeJobs();
+    this.emit('woke', { asleepMs: Math.round(asleepMs), jobs: jobs.map(jobKey) });
+    for (const job of jobs) {
+      this.launch({ project: job.project, job: job.name, wake: true }, 'fired', { reason: 'wake' });
+    }
   }
 
   private tick(): void {

@@ -41,7 +41,7 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
 
   const shown = plan.jobs.filter((j) => options.showUnchanged || j.action !== 'no-op');
   for (const job of shown) {
-    const label = job.job === '' ? '(project-wide catch-up at boot/wake)' : job.job;
+    const label = job.job === '' ? projectWideLabel(job) : job.job;
     const reasons = job.reasons.length ? ` (${job.reasons.join(', ')})` : '';
     out.push(paint(COLOR[job.action], `${SYMBOL[job.action]} ${bold(label)}${reasons}`));
     const paused = job.enabled === false ? ' (paused)' : '';
@@ -61,12 +61,26 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
     );
   } else {
     const { add, change, delete: del } = plan.summary;
-    const projectWide = plan.jobs.some((j) => j.job === '' && j.action !== 'no-op')
-      ? ' The project-wide catch-up entry changes too.'
+    const wide = plan.jobs.find((j) => j.job === '' && j.action !== 'no-op');
+    const projectWide = wide
+      ? isWakeListener(wide)
+        ? ' The project-wide wake listener changes too.'
+        : ' The project-wide catch-up entry changes too.'
       : '';
     out.push(bold(`Plan: ${add} to add, ${change} to change, ${del} to delete.${projectWide}`));
   }
   return out.join('\n') + '\n';
+}
+
+/** systemd's project-wide unit is the wake listener; elsewhere it is the boot/wake catch-up entry. */
+function isWakeListener(job: JobPlan): boolean {
+  return job.changes.length > 0 && job.changes.every((c) => c.kind === 'wake listener');
+}
+
+function projectWideLabel(job: JobPlan): string {
+  return isWakeListener(job)
+    ? '(project-wide wake listener: runs the wake jobs on resume)'
+    : '(project-wide catch-up at boot/wake)';
 }
 
 function renderChange(

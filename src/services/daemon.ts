@@ -4,6 +4,7 @@
  * `sched daemon --install`. No flags and no printing of its own: output goes through `write`.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,9 +66,14 @@ export function formatEvent(e: DaemonEvent, json: boolean): string {
       break;
     case 'fired':
       msg =
-        e.reason === 'boot'
-          ? `fired ${who} at start (schedule: boot)`
-          : `fired ${who} at ${String(e.scheduled)}${e.coalesced ? ` (${String(e.coalesced)} earlier missed instant(s) coalesced)` : ''}`;
+        e.reason === 'boot' || e.reason === 'start'
+          ? `fired ${who} at start (schedule: ${e.reason === 'boot' ? 'boot' : 'wake'})`
+          : e.reason === 'wake'
+            ? `fired ${who} on wake from sleep`
+            : `fired ${who} at ${String(e.scheduled)}${e.coalesced ? ` (${String(e.coalesced)} earlier missed instant(s) coalesced)` : ''}`;
+      break;
+    case 'woke':
+      msg = `the machine woke after ${(Number(e.asleepMs) / 1000).toFixed(0)}s asleep; wake jobs: ${(e.jobs as string[]).join(', ') || 'none'}`;
       break;
     case 'catch-up':
       msg = `catch-up run for project ${who}`;
@@ -111,6 +117,20 @@ export function formatEvent(e: DaemonEvent, json: boolean): string {
   return `${e.time} ${msg}`;
 }
 
+/**
+ * Linux's boot clock in ms (CLOCK_BOOTTIME: /proc/uptime's first field counts time asleep too);
+ * undefined elsewhere. With performance.now() (CLOCK_MONOTONIC, stopped while asleep) it tells
+ * the daemon exactly how long the machine slept.
+ */
+export function linuxBootClock(): number | undefined {
+  try {
+    const seconds = Number(readFileSync('/proc/uptime', 'ascii').split(' ')[0]);
+    return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts `sched run` detached (its own process group: a terminal's Ctrl-C reaches only the daemon). */
 export function spawnSchedRun(
   nodePath: string,
@@ -118,7 +138,9 @@ export function spawnSchedRun(
   request: RunRequest,
   env: NodeJS.ProcessEnv,
 ): RunHandle {
-  const args = [schedBin, 'run', '--project', request.project, '--trigger', 'embedded'];
+  // A run the wake started says so in its history (`trigger: wake`).
+  const trigger = request.wake ? 'wake' : 'embedded';
+  const args = [schedBin, 'run', '--project', request.project, '--trigger', trigger];
   if (request.catchUp) args.push('--catch-up');
   if (request.job) args.push(request.job);
   const child = spawn(nodePath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
@@ -203,6 +225,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
       },
       nextFire: nextFireTimes,
       monotonic: () => performance.now(),
+      sinceBoot: linuxBootClock,
       loadJobs: () => loadEmbeddedJobs(options.stateRoot, projects),
       spawnRun: (request) => spawnSchedRun(process.execPath, schedBin, request, runEnv),
       log: (e) => write(e.event === 'started' ? { ...e, stateDir: options.stateRoot } : e),

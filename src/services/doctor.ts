@@ -21,7 +21,7 @@ import { hostOptions, hostZone } from './host.js';
 export type FindingStatus = 'ok' | 'warn' | 'fail';
 
 export interface Finding {
-  /** Stable id for scripts: `backend`, `reachable`, `linger`, `cron-daemon`, `paths`, `state-dir`, `zones`, `path`, `config`. */
+  /** Stable id for scripts: `backend`, `reachable`, `linger`, `cron-daemon`, `wake`, `paths`, `state-dir`, `zones`, `path`, `config`. */
   id: string;
   status: FindingStatus;
   /** What was found, in a sentence. */
@@ -181,6 +181,38 @@ async function checkLinger(deps: DoctorDeps): Promise<Finding> {
     `cannot tell whether lingering is enabled (${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`})`,
     `loginctl enable-linger ${deps.user}`,
   );
+}
+
+/**
+ * systemd `wake` jobs run on resume through the wake listener, which needs gdbus and a system bus
+ * where logind owns its name: ask the bus who owns org.freedesktop.login1, as the listener would.
+ */
+async function checkWake(deps: DoctorDeps, jobs: string[]): Promise<Finding> {
+  const r = await run(deps, 'gdbus', [
+    'call',
+    '--system',
+    '--dest',
+    'org.freedesktop.DBus',
+    '--object-path',
+    '/org/freedesktop/DBus',
+    '--method',
+    'org.freedesktop.DBus.GetNameOwner',
+    'org.freedesktop.login1',
+  ]);
+  const which = `wake jobs (${jobs.join(', ')})`;
+  if (!r)
+    return fail(
+      'wake',
+      `gdbus is not installed: ${which} would not run on resume`,
+      'Install it: apt install libglib2.0-bin (Debian/Ubuntu), or glib2 (Fedora/Arch).',
+    );
+  if (r.exitCode !== 0)
+    return fail(
+      'wake',
+      `the system bus or logind does not answer (${(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.exitCode}`}): ${which} would not run on resume`,
+      'wake needs systemd-logind on the system D-Bus; on a host without them use a cron schedule with catch_up: true.',
+    );
+  return ok('wake', `the system bus answers and logind is on it: ${which} run on resume`);
 }
 
 async function checkCronDaemon(deps: DoctorDeps): Promise<Finding> {
@@ -385,6 +417,10 @@ export async function doctor(file: string, deps: DoctorDeps): Promise<DoctorRepo
     findings.push(reachable);
     if (backend.name === 'systemd' && deps.platform === 'linux') findings.push(await checkLinger(deps));
     if (backend.name === 'crontab') findings.push(await checkCronDaemon(deps));
+    const wakeJobs = (project?.jobs ?? [])
+      .filter((j) => j.enabled && j.schedule.kind === 'event' && j.schedule.event === 'wake')
+      .map((j) => j.name);
+    if (backend.name === 'systemd' && wakeJobs.length > 0) findings.push(await checkWake(deps, wakeJobs));
     if (project && reachable.status === 'ok')
       findings.push(await checkInstalledPaths(deps, backend, project));
   }

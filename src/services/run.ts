@@ -47,8 +47,10 @@ function ignoreLateStopSignals(): void {
 
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
   const env = opts.env ?? process.env;
-  if (opts.trigger !== undefined && !(BACKENDS as readonly string[]).includes(opts.trigger)) {
-    throw new UserError(`unknown --trigger '${opts.trigger}'`, `one of: ${BACKENDS.join(', ')}`);
+  // `wake`: the embedded daemon starting a wake job because the machine woke from sleep.
+  const triggers: readonly string[] = [...BACKENDS, 'wake'];
+  if (opts.trigger !== undefined && !triggers.includes(opts.trigger)) {
+    throw new UserError(`unknown --trigger '${opts.trigger}'`, `one of: ${triggers.join(', ')}`);
   }
   if (opts.catchUp && opts.job) {
     throw new UserError('--catch-up checks every job of the project: give no JOB with it');

@@ -23,12 +23,32 @@ export class FakeTime implements Clock, Timers {
   earlyMs = 0;
   /** Every delay asked for, to check the loop's sleeps. */
   readonly delays: number[] = [];
+  /** Time spent in {@link suspend}, and wall-clock steps ({@link stepWall}), in total. */
+  private asleep = 0;
+  private stepped = 0;
 
   constructor(start: Date) {
     this.t = start.getTime();
   }
   now(): Date {
-    return new Date(this.t);
+    return new Date(this.t + this.stepped);
+  }
+  /** CLOCK_MONOTONIC: stands still while suspended, ignores wall steps. */
+  monotonic = (): number => this.t - this.asleep;
+  /** CLOCK_BOOTTIME: counts time suspended, ignores wall steps. */
+  bootClock = (): number => this.t;
+  /**
+   * The machine sleeps `ms`: the wall and boot clocks move on, the monotonic clock does not, and
+   * pending timers (which count monotonic time) fire that much later.
+   */
+  suspend(ms: number): void {
+    this.t += ms;
+    this.asleep += ms;
+    for (const timer of this.timers) timer.at += ms;
+  }
+  /** The wall clock is set `ms` ahead (NTP, a user): only now() moves. */
+  stepWall(ms: number): void {
+    this.stepped += ms;
   }
   setTimeout(fn: () => void, ms: number): unknown {
     this.delays.push(ms);

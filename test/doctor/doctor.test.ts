@@ -330,3 +330,54 @@ describe('invokedPaths', () => {
     ).toEqual(['/n/node', '/s/run.js']);
   });
 });
+
+describe('sched doctor: systemd wake jobs', () => {
+  const GET_OWNER =
+    'gdbus call --system --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus --method org.freedesktop.DBus.GetNameOwner org.freedesktop.login1';
+  const wakeJob: Job = {
+    ...job('resync', 'UTC'),
+    schedule: { kind: 'event', event: 'wake', source: 'wake' },
+  };
+  const check = (answer: Partial<RunResult> | 'ENOENT') =>
+    doctor(
+      '/w/schedules.yaml',
+      deps({
+        project: project([wakeJob]),
+        backend: fakeBackend('systemd', true),
+        runner: { 'loginctl show-user ann -p Linger': { stdout: 'Linger=yes\n' }, [GET_OWNER]: answer },
+      }),
+    );
+
+  it('asks the system bus whether logind is there, as the wake listener needs', async () => {
+    expect(byId((await check({ stdout: "(':1.3',)\n" })).findings, 'wake')[0]).toMatchObject({
+      status: 'ok',
+      message: 'the system bus answers and logind is on it: wake jobs (resync) run on resume',
+    });
+    const noBus = await check({
+      exitCode: 1,
+      stderr: 'Error connecting: Could not connect: No such file or directory\n',
+    });
+    expect(byId(noBus.findings, 'wake')[0]).toMatchObject({
+      status: 'fail',
+      message:
+        'the system bus or logind does not answer (Error connecting: Could not connect: No such file or directory): wake jobs (resync) would not run on resume',
+    });
+    expect(noBus.failed).toBe(true);
+    expect(byId((await check('ENOENT')).findings, 'wake')[0]).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('libglib2.0-bin'),
+    });
+  });
+
+  it('says nothing about the bus without wake jobs', async () => {
+    const report = await doctor(
+      '/w/schedules.yaml',
+      deps({
+        project: project([job('a', 'UTC')]),
+        backend: fakeBackend('systemd', true),
+        runner: { 'loginctl show-user ann -p Linger': { stdout: 'Linger=yes\n' } },
+      }),
+    );
+    expect(byId(report.findings, 'wake')).toEqual([]);
+  });
+});

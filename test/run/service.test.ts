@@ -51,6 +51,25 @@ describe('runCommand (shared by the oclif command and the fast path)', () => {
     expect(err.text()).toBe('oops\n');
   });
 
+  it('--trigger wake (the embedded daemon after a resume) runs the job and records the trigger', async () => {
+    const root = tempDir();
+    await applySpec(
+      root,
+      makeJob({
+        schedule: { kind: 'event', event: 'wake', source: 'wake' },
+        command: { argv: ['/bin/true'] },
+      }),
+    );
+    const code = await runCommand({
+      job: 'job',
+      project: 'demo',
+      trigger: 'wake',
+      env: { SCHED_HOME: root },
+    });
+    expect(code).toBe(0);
+    expect(new RunStore(root, 'demo', 'job').readLast()).toMatchObject({ result: 'ok', trigger: 'wake' });
+  });
+
   it('finds the project in the schedules file when --project is not given', async () => {
     const root = tempDir();
     const dir = tempDir();

@@ -72,12 +72,8 @@ export class EmbeddedBackend implements Backend {
     return { available: true, reason: 'embedded: fired by `sched daemon`' };
   }
 
-  check(job: Job): string[] {
-    if (job.schedule.kind === 'event' && job.schedule.event === 'wake') {
-      return [
-        `job '${job.name}': the embedded scheduler cannot see the machine wake from sleep; use a cron schedule (catch_up: true runs missed jobs when the daemon starts) or another backend`,
-      ];
-    }
+  /** Every schedule can be recorded: the daemon runs `wake` jobs at its start and when it sees a resume. */
+  check(_job: Job): string[] {
     return [];
   }
 

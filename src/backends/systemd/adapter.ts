@@ -26,6 +26,7 @@ import {
   UNIT_PREFIX,
   type SystemdScope,
 } from './render.js';
+import { isWakeListenerUnit, renderWakeListener } from './wake-unit.js';
 
 /** Units per `systemctl show` call at the least, and how many calls may run at once. */
 const SHOW_CHUNK_MIN = 50;
@@ -121,6 +122,11 @@ export class SystemdBackend implements Backend {
     return renderSystemdJob(job, ctx, this.scope);
   }
 
+  /** The wake listener service, when the project has enabled wake jobs. */
+  renderProject(project: string, jobs: Job[], ctx: RenderContext): Artifact[] {
+    return renderWakeListener(project, jobs, ctx, this.scope);
+  }
+
   /** Per-job notes for `plan` (DST behaviour, boot timers); not part of the Backend contract. */
   notes(job: Job, from: Date): string[] {
     return job.enabled ? systemdNotes(job, from) : [];
@@ -153,9 +159,10 @@ export class SystemdBackend implements Backend {
       }
       const content = (await this.dir.read(entry.name)) ?? '';
       const { ownership, body } = splitHeader(content);
-      const kind = entry.name.endsWith('.timer') ? 'timer' : 'service';
+      const ext = entry.name.endsWith('.timer') ? 'timer' : 'service';
+      const kind = isWakeListenerUnit(entry.name, project) ? 'wake listener' : ext;
       const ours = ownership !== undefined && ownership.project === project;
-      const job = ours ? ownership.job : entry.name.slice(prefix.length, -(kind.length + 1));
+      const job = ours ? ownership.job : entry.name.slice(prefix.length, -(ext.length + 1));
       found.push({
         id: entry.name,
         job,
@@ -190,8 +197,10 @@ export class SystemdBackend implements Backend {
     for (const a of found) {
       const rec = byId.get(a.id);
       if (!rec || rec.LoadState !== 'loaded' || rec.NeedDaemonReload === 'yes') continue;
+      // Timers and the wake listener must be enabled and running; a job's oneshot service is
+      // inactive between runs. A failed listener therefore shows in `plan` as not registered.
       a.registered =
-        a.kind === 'timer' ? rec.UnitFileState === 'enabled' && rec.ActiveState === 'active' : true;
+        a.kind === 'service' ? true : rec.UnitFileState === 'enabled' && rec.ActiveState === 'active';
     }
     return found;
   }
@@ -219,8 +228,10 @@ export class SystemdBackend implements Backend {
       }
     }
     const existing = new Set((await this.dir.list()).map((e) => e.name));
+    // The wake listener is started and stopped like a timer (it is long-running).
+    const startable = (c: ArtifactChange) => c.kind === 'timer' || isWakeListenerUnit(c.id, project);
     const deletedTimers = changes
-      .filter((c) => c.action === 'delete' && c.kind === 'timer' && existing.has(c.id))
+      .filter((c) => c.action === 'delete' && startable(c) && existing.has(c.id))
       .map((c) => c.id);
     if (deletedTimers.length > 0) {
       const r = await this.systemctl(['disable', '--now', '--', ...deletedTimers]);
@@ -237,7 +248,7 @@ export class SystemdBackend implements Backend {
       else if (c.after) await this.dir.write(c.id, c.after.content, 0o644);
     }
     await this.systemctlOrThrow(['daemon-reload']);
-    const timers = changes.filter((c) => c.action !== 'delete' && c.kind === 'timer').map((c) => c.id);
+    const timers = changes.filter((c) => c.action !== 'delete' && startable(c)).map((c) => c.id);
     if (timers.length > 0) {
       await this.systemctlOrThrow(['enable', '--', ...timers]);
       await this.systemctlOrThrow(['restart', '--', ...timers]);

@@ -20,7 +20,9 @@
  * Boot jobs: `OnStartupSec=0` in user scope (the user manager's start — the boot when lingering is
  * on), `OnBootSec=0` in system scope. systemd fires such a timer at once when it is started after
  * that moment, so enabling (or updating) a boot job's timer also runs it once — said in `plan`
- * through {@link systemdNotes}.
+ * through {@link systemdNotes}. Wake jobs get the same timer (the "starts" half of the preset);
+ * the "wakes" half is the project's wake listener unit (wake-unit.ts), which starts their services
+ * when logind announces a resume.
  */
 import { posix } from 'node:path';
 import { contentHash, formatOwnership } from '../header.js';
@@ -126,11 +128,6 @@ export function escapePath(value: string): string {
 export function checkSystemdJob(job: Job, ctx: RenderContext): string[] {
   const problems: string[] = [];
   const s = job.schedule;
-  if (s.kind === 'event' && s.event === 'wake') {
-    problems.push(
-      "schedule 'wake' has no exact systemd timer form (timers have no on-resume trigger). Use the launchd backend, or a calendar schedule with catch_up: true (Persistent=true runs a missed fire after wake).",
-    );
-  }
   if (s.kind === 'cron') {
     try {
       parseCron(s.expr);
@@ -204,8 +201,9 @@ export function triggerLines(job: Job, scope: SystemdScope): string[] {
       return [`OnCalendar=${instantToOnCalendar(instant)}`];
     }
     case 'event':
-      if (s.event === 'boot') return [scope === 'user' ? 'OnStartupSec=0' : 'OnBootSec=0'];
-      throw new InexpressibleError('systemd', job.name, "schedule 'wake' has no exact systemd timer form");
+      // `wake` is "once when the machine starts or wakes": the start is this timer, the resumes
+      // are the project's wake listener (wake-unit.ts), which starts the same service.
+      return [scope === 'user' ? 'OnStartupSec=0' : 'OnBootSec=0'];
   }
 }
 
@@ -263,9 +261,14 @@ export function renderSystemdJob(job: Job, ctx: RenderContext, scope: SystemdSco
 export function systemdNotes(job: Job, from: Date, days = 366): string[] {
   const notes: string[] = [];
   const s = job.schedule;
-  if (s.kind === 'event' && s.event === 'boot') {
+  if (s.kind === 'event') {
     notes.push(
-      'systemd starts a boot timer at once when it is enabled after boot, so applying (or changing) this job also runs it once now',
+      `systemd starts a ${s.event} timer at once when it is enabled after boot, so applying (or changing) this job also runs it once now`,
+    );
+  }
+  if (s.kind === 'event' && s.event === 'wake') {
+    notes.push(
+      "on each resume from sleep the project's wake listener starts it; the listener needs the system D-Bus (logind) and gdbus (Debian/Ubuntu: libglib2.0-bin)",
     );
   }
   if (s.kind === 'cron') {

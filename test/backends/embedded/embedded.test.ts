@@ -7,7 +7,6 @@ import { EmbeddedBackend, embeddedBackendFor, EMBEDDED_KIND } from '../../../src
 import { parseRecord, renderRecord } from '../../../src/backends/embedded/record.js';
 import { contentHash, parseOwnership } from '../../../src/backends/header.js';
 import type { ArtifactChange, RenderContext } from '../../../src/backends/types.js';
-import { InexpressibleError } from '../../../src/errors.js';
 import type { Job } from '../../../src/model/job.js';
 import { MemoryDirFs } from '../../../src/platform/node.js';
 import { cron, testJob } from '../../fakes/job.js';
@@ -112,11 +111,14 @@ describe('EmbeddedBackend', () => {
     await expect(b.readInstalled('../etc')).rejects.toThrow(/invalid project name/);
   });
 
-  it('refuses a wake schedule (the daemon cannot see a wake) with a reason', () => {
+  it('records a wake schedule (the daemon runs it at start and when it sees a resume)', () => {
     const b = new EmbeddedBackend({ dir: new MemoryDirFs() });
     const job = makeJob('w', { schedule: { kind: 'event', event: 'wake', source: 'wake' } });
-    expect(b.check(job)[0]).toMatch(/cannot see the machine wake/);
-    expect(() => b.render(job, ctx)).toThrow(InexpressibleError);
+    expect(b.check(job)).toEqual([]);
+    expect(JSON.parse(b.render(job, ctx)[0]!.content).schedule).toMatchObject({
+      kind: 'event',
+      event: 'wake',
+    });
     expect(b.check(makeJob('boot', { schedule: { kind: 'event', event: 'boot', source: 'boot' } }))).toEqual(
       [],
     );

@@ -256,3 +256,51 @@ describe('SystemdBackend against a fake host', () => {
     ]);
   });
 });
+
+describe('the wake listener as a managed unit', () => {
+  const wake = makeJob({ name: 'resync', schedule: { kind: 'event', event: 'wake', source: 'wake' } });
+  const listener = 'sched-billing--wake.service';
+
+  it('is rendered for the project, started and enabled, read back registered only while active', async () => {
+    const { backend, runner, dir } = setup();
+    const wanted = [...backend.render(wake, CTX), ...backend.renderProject('billing', [wake], CTX)];
+    expect(wanted.map((a) => a.id)).toContain(listener);
+    await backend.apply('billing', diff(await backend.readInstalled('billing'), wanted));
+    expect(dir.files.has(listener)).toBe(true);
+    expect(runner.calls.find((c) => c[2] === 'enable')).toContain(listener);
+    expect(runner.calls.find((c) => c[2] === 'restart')).toContain(listener);
+    let found = (await backend.readInstalled('billing')).find((a) => a.id === listener)!;
+    expect(found).toMatchObject({ job: '', kind: 'wake listener', registered: true });
+    expect(diff(await backend.readInstalled('billing'), wanted)).toEqual([]);
+
+    // It failed (the bus is gone): not registered, so plan shows drift and apply restarts it.
+    runner.active.delete(listener);
+    found = (await backend.readInstalled('billing')).find((a) => a.id === listener)!;
+    expect(found.registered).toBe(false);
+
+    // No wake job left: stopped and disabled before its file is removed.
+    runner.active.add(listener);
+    runner.calls.length = 0;
+    await backend.apply('billing', diff(await backend.readInstalled('billing'), []));
+    expect(runner.calls.find((c) => c[2] === 'disable')).toEqual(expect.arrayContaining(['--now', listener]));
+    expect(runner.active.has(listener)).toBe(false);
+    expect(dir.files.has(listener)).toBe(false);
+  });
+
+  it("a job unit of a project named '<project>-' is not taken for the listener", async () => {
+    const { backend } = setup();
+    const other = makeJob({ project: 'billing-', name: 'wake' });
+    const wanted = backend.render(other, CTX);
+    expect(wanted.map((a) => a.id)).toContain(listener);
+    await backend.apply('billing-', diff(await backend.readInstalled('billing-'), wanted));
+    const mine = await backend.readInstalled('billing-');
+    expect(mine.find((a) => a.id === listener)).toMatchObject({
+      job: 'wake',
+      kind: 'service',
+      registered: true,
+    });
+    // For project billing it is someone else's file: never ours, never deleted.
+    const theirs = (await backend.readInstalled('billing')).find((a) => a.id === listener);
+    expect(theirs?.recordedHash).toBeUndefined();
+  });
+});

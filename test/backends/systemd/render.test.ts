@@ -27,6 +27,7 @@ import {
 } from '../../../src/backends/systemd/render.js';
 import { InexpressibleError } from '../../../src/errors.js';
 import type { Job } from '../../../src/model/job.js';
+import { renderWakeListener, wakeListenerName } from '../../../src/backends/systemd/wake-unit.js';
 import { CTX, makeJob } from './fixtures.js';
 
 const run = promisify(execFile);
@@ -75,6 +76,9 @@ const CASES: Record<string, { job: Job; scope?: 'user' | 'system' }> = {
   'boot-system': {
     job: makeJob({ name: 'warm-cache', schedule: { kind: 'event', event: 'boot', source: 'boot' } }),
     scope: 'system',
+  },
+  'wake-user': {
+    job: makeJob({ name: 'resync', schedule: { kind: 'event', event: 'wake', source: 'wake' } }),
   },
   'overlap-allow': {
     job: makeJob({
@@ -192,6 +196,62 @@ describe('golden unit files', () => {
   });
 });
 
+const WAKE_JOB = makeJob({ name: 'resync', schedule: { kind: 'event', event: 'wake', source: 'wake' } });
+
+/** The project's wake listener: one golden folder per scope/context. */
+const WAKE_CASES: Record<string, () => ReturnType<typeof renderWakeListener>> = {
+  'wake-listener-user': () =>
+    renderWakeListener(
+      'billing',
+      [WAKE_JOB, makeJob({ name: 'announce', schedule: { kind: 'event', event: 'wake', source: 'wake' } })],
+      CTX,
+      'user',
+    ),
+  'wake-listener-system': () =>
+    renderWakeListener('billing', [WAKE_JOB], { ...CTX, explicitStateDir: '/var/lib/sched 100%' }, 'system'),
+};
+
+describe('the wake listener unit', () => {
+  for (const [name, render] of Object.entries(WAKE_CASES)) {
+    it(`golden: ${name}`, async () => {
+      const artifacts = render();
+      expect(artifacts.map((a) => [a.id, a.job, a.kind])).toEqual([
+        [wakeListenerName('billing'), '', 'wake listener'],
+      ]);
+      const dir = path.join(GOLDEN, name);
+      const a = artifacts[0]!;
+      if (UPDATE) {
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        await writeFile(path.join(dir, a.id), a.content);
+      }
+      expect(a.content).toBe(await readFile(path.join(dir, a.id), 'utf8'));
+      const { ownership, body } = splitHeader(a.content);
+      expect(ownership).toEqual({ project: 'billing', job: '', hash: a.hash });
+      expect(contentHash(body)).toBe(a.hash);
+    });
+  }
+
+  it('lists the enabled wake jobs after `--`, and is absent without them', () => {
+    const paused = makeJob({
+      name: 'paused',
+      enabled: false,
+      schedule: { kind: 'event', event: 'wake', source: 'wake' },
+    });
+    const [unit] = renderWakeListener('billing', [makeJob(), WAKE_JOB, paused], CTX, 'user');
+    const exec = parseServiceUnit(unit!.content).execStart;
+    expect(exec).toEqual([CTX.nodePath, CTX.schedBin, 'wake-listen', '--project', 'billing', '--', 'resync']);
+    expect(renderWakeListener('billing', [makeJob(), paused], CTX, 'user')).toEqual([]);
+  });
+
+  it('renders the wake job itself like a boot job: its timer fires at start', () => {
+    const [, timer] = renderSystemdJob(WAKE_JOB, CTX, 'user');
+    expect(parseTimerUnit(timer!.content).onStartupSec).toBe('0');
+    const [, systemTimer] = renderSystemdJob(WAKE_JOB, CTX, 'system');
+    expect(parseTimerUnit(systemTimer!.content).onBootSec).toBe('0');
+  });
+});
+
 describe('checks', () => {
   it('refuses paths systemd cannot hold exactly', () => {
     expect(checkSystemdJob(makeJob({ workingDir: '/srv/a\\' }), CTX).join()).toMatch(/working_dir/);
@@ -201,16 +261,10 @@ describe('checks', () => {
     expect(checkSystemdJob(makeJob(), { ...CTX, nodePath: '/opt/$x/node' }).join()).toMatch(/'\$'/);
   });
 
-  it('refuses wake, newlines in env, bad env names', () => {
-    const problems = checkSystemdJob(
-      makeJob({
-        schedule: { kind: 'event', event: 'wake', source: 'wake' },
-        overlap: 'queue',
-        env: { A: 'x\ny', '1BAD': 'v' },
-      }),
-      CTX,
-    );
-    expect(problems.join('\n')).toMatch(/wake/);
+  it('refuses newlines in env and bad env names; accepts wake (the listener runs it on resume)', () => {
+    const wake = makeJob({ schedule: { kind: 'event', event: 'wake', source: 'wake' } });
+    expect(checkSystemdJob(wake, CTX)).toEqual([]);
+    const problems = checkSystemdJob(makeJob({ overlap: 'queue', env: { A: 'x\ny', '1BAD': 'v' } }), CTX);
     expect(problems.join('\n')).toMatch(/env 'A' contains a newline/);
     expect(problems.join('\n')).toMatch(/env name '1BAD'/);
     expect(() => renderSystemdJob(makeJob({ env: { 'A-B': '1' } }), CTX, 'user')).toThrow(InexpressibleError);
@@ -355,6 +409,10 @@ describe.skipIf(!ANALYZE)('systemd-analyze verify accepts every rendered unit', 
           await writeFile(path.join(units, a.id), a.content);
           names.push(path.join(units, a.id));
         }
+      }
+      for (const a of renderWakeListener('billing', [WAKE_JOB], { ...CTX, nodePath: nodeCopy }, 'user')) {
+        await writeFile(path.join(units, a.id), a.content);
+        names.push(path.join(units, a.id));
       }
       await writeFile(path.join(wd, 'env file'), 'A=1\n');
       const result = await run(ANALYZE!, ['verify', '--man=no', ...names], {
