@@ -51,13 +51,14 @@ export async function editAndPlan(op: EditOp, flags: EditFlags, done: string): P
   const { makePlan } = await import('../services/plan.js');
   const { executePlan } = await import('../services/apply.js');
   const { defaultHost } = await import('../services/host.js');
-  const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
+  const { renderPlanText } = await import('../plan/view-text.js');
+  const { useColor } = await import('../cli/color.js');
   const { isEmptyPlan } = await import('../plan/types.js');
   const { confirmOrRefuse } = await import('../cli/confirm.js');
   const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
   const outcome = await makePlan({ file: flags.file }, host);
   const { plan } = outcome;
-  process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
+  process.stdout.write(renderPlanText(plan, { color: useColor(process.stdout) }));
   if (isEmptyPlan(plan)) return;
   if (!flags.apply) {
     process.stdout.write('\nThe file is saved; the host is unchanged. Apply with: sched apply\n');
