@@ -66,7 +66,8 @@ With --write --apply there is no such gap: the imported jobs are applied at once
       defaultHost(),
     );
     if (flags.json) {
-      process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+      const { importJson, writeJson } = await import('../cli/json-views.js');
+      writeJson(importJson(outcome));
       return;
     }
     const out: string[] = [];
