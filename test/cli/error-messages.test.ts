@@ -314,7 +314,7 @@ describe.skipIf(skip)('CLI error messages (golden: test/golden/cli-errors)', () 
     it('records why a run could not start', async () => {
       const r = await sched(['history', 'broken', '--json']);
       expect(r.exitCode).toBe(0);
-      expect(JSON.parse(r.stdout)[0]).toMatchObject({
+      expect(JSON.parse(r.stdout).runs[0]).toMatchObject({
         exit_code: 127,
         reason: 'command not found: not-a-real-cmd',
       });

@@ -289,7 +289,7 @@ describe.skipIf(!built)('sched daemon (e2e, real processes)', () => {
       timeout: 20_000,
     });
     expect(h.status, h.stderr).toBe(0);
-    expect((JSON.parse(h.stdout) as { result: string }[])[0]?.result).toBe('interrupted');
+    expect((JSON.parse(h.stdout) as { runs: { result: string }[] }).runs[0]?.result).toBe('interrupted');
     // the lock is released: a new daemon may start
     expect(existsSync(path.join(home, 'embedded', 'daemon.lock'))).toBe(false);
   }, 30_000);
