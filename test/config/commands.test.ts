@@ -160,7 +160,7 @@ describe('sched validate', () => {
     const r = await run(Validate, ['-f', 'missing.yaml']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe(
-      'Error: no schedules file at missing.yaml\nHint: create one with `sched init`, or pass -f FILE\n',
+      'Error: no schedules file at missing.yaml\nHint: Create one with `sched init`, or give the path of another with -f FILE.\n',
     );
   });
 });
