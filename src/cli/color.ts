@@ -14,21 +14,21 @@ export interface ColorInputs {
 }
 
 /**
- * True when output should be coloured. In order: `--no-color` turns colour off; `FORCE_COLOR`
- * decides when set (`0`/`false` off; `1`/`2`/`3`/`true` or empty on, even when piped — as Node
- * and supports-color read it); a non-empty `NO_COLOR` turns it off (an empty one is ignored, as
- * no-color.org says); `TERM=dumb` turns it off; otherwise colour only on a terminal.
+ * True when output should be coloured. In order: `--no-color` turns colour off; so does a
+ * non-empty `NO_COLOR` (an empty one is ignored, as no-color.org says), even with `FORCE_COLOR`;
+ * `FORCE_COLOR` `0` or `false` turns it off, any other value (`1`, `2`, `3`, `true`, empty) on,
+ * even when piped or with `TERM=dumb`; `TERM=dumb` turns it off; otherwise colour only on a
+ * terminal. oclif's help (through ansis) follows the same order, so help and sched's own output
+ * never disagree.
  */
 export function colorEnabled({ isTTY, env, noColorFlag }: ColorInputs): boolean {
   if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   const force = env.FORCE_COLOR;
   if (force !== undefined) {
     const value = force.trim().toLowerCase();
-    if (value === '0' || value === 'false') return false;
-    if (value === '' || value === 'true' || /^[1-3]$/.test(value)) return true;
-    // Any other value says nothing: fall through to the other rules.
+    return value !== '0' && value !== 'false';
   }
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.TERM === 'dumb') return false;
   return isTTY;
 }

@@ -1,5 +1,6 @@
 /**
  * The one colour decision (src/cli/color.ts), as a table: environment × terminal × --no-color.
+ * The piped rows were checked against what oclif's help does with the same environment.
  */
 import { describe, expect, it } from 'vitest';
 import { colorEnabled, hasNoColorFlag, paint } from '../../src/cli/color.js';
@@ -24,19 +25,19 @@ const table: Row[] = [
   [{ FORCE_COLOR: '0' }, true, false, false],
   [{ FORCE_COLOR: 'false' }, true, false, false],
   [{ FORCE_COLOR: 'FALSE' }, true, false, false],
-  // FORCE_COLOR 1/2/3/true or empty: on even when piped, over NO_COLOR and TERM=dumb (as Node).
+  // Any other FORCE_COLOR (1/2/3/true, empty, anything): on even when piped or TERM=dumb.
   [{ FORCE_COLOR: '1' }, false, false, true],
   [{ FORCE_COLOR: '2' }, false, false, true],
   [{ FORCE_COLOR: '3' }, false, false, true],
   [{ FORCE_COLOR: 'true' }, false, false, true],
   [{ FORCE_COLOR: '' }, false, false, true],
-  [{ FORCE_COLOR: '1', NO_COLOR: '1' }, false, false, true],
+  [{ FORCE_COLOR: 'banana' }, false, false, true],
   [{ FORCE_COLOR: '1', TERM: 'dumb' }, false, false, true],
+  [{ FORCE_COLOR: '1', NO_COLOR: '' }, false, false, true],
   [{ FORCE_COLOR: '0', NO_COLOR: '' }, true, false, false],
-  // FORCE_COLOR with a value that means nothing: the other rules decide.
-  [{ FORCE_COLOR: 'banana' }, true, false, true],
-  [{ FORCE_COLOR: 'banana' }, false, false, false],
-  [{ FORCE_COLOR: 'banana', NO_COLOR: '1' }, true, false, false],
+  // A non-empty NO_COLOR wins over FORCE_COLOR, as in oclif's help (ansis).
+  [{ FORCE_COLOR: '1', NO_COLOR: '1' }, false, false, false],
+  [{ FORCE_COLOR: '3', NO_COLOR: '0' }, true, false, false],
   // A dumb terminal gets no colour.
   [{ TERM: 'dumb' }, true, false, false],
   [{ TERM: 'xterm-256color' }, true, false, true],

@@ -292,22 +292,37 @@ describe.skipIf(skip)('CLI error messages (golden: test/golden/cli-errors)', () 
     it.each(otherCases.map((c) => [c.name, c] as const))('%s', async (_, c) => check(c));
   });
   describe('colour: the labels on a coloured stderr, none with --no-color', () => {
-    it('FORCE_COLOR=1 colours Error: and Hint: even when piped (over NO_COLOR)', async () => {
-      const r = await sched(['plan', '-f', 'missing.yaml'], { FORCE_COLOR: '1' });
+    it('FORCE_COLOR=1 colours Error: and Hint: even when piped', async () => {
+      const r = await sched(['plan', '-f', 'missing.yaml'], { FORCE_COLOR: '1', NO_COLOR: '' });
       expect(r.exitCode).toBe(1);
       expect(r.stderr).toBe(
         '\u001b[31mError:\u001b[0m no schedules file at missing.yaml\n' +
           '\u001b[1mHint:\u001b[0m Create one with `sched init`, or give the path of another with -f FILE.\n',
       );
     });
-    it('--no-color wins over FORCE_COLOR, for usage errors too', async () => {
-      const [missing, usage] = await Promise.all([
-        sched(['status', '-f', 'missing.yaml', '--no-color'], { FORCE_COLOR: '1' }),
-        sched(['status', '--no-color', '--bogus'], { FORCE_COLOR: '1' }),
+    it('--no-color and NO_COLOR win over FORCE_COLOR, for usage errors too', async () => {
+      const force = { FORCE_COLOR: '1', NO_COLOR: '' };
+      const [missing, usage, noColor] = await Promise.all([
+        sched(['status', '-f', 'missing.yaml', '--no-color'], force),
+        sched(['status', '--no-color', '--bogus'], force),
+        sched(['status', '-f', 'missing.yaml'], { FORCE_COLOR: '1', NO_COLOR: '1' }),
       ]);
+      expect(noColor.stderr).toMatch(/^Error: no schedules file at missing.yaml\nHint: /);
       expect(missing.stderr).toMatch(/^Error: no schedules file at missing.yaml\nHint: /);
       expect(usage.stderr).toMatch(/^Error: unknown flag --bogus for `sched status`\nHint: /);
     });
+  });
+  it('oclif’s help follows the same rule: FORCE_COLOR colours it, --no-color and NO_COLOR win', async () => {
+    const force = { FORCE_COLOR: '1', NO_COLOR: '' };
+    const [forced, flag, noColor] = await Promise.all([
+      sched(['status', '--help'], force),
+      sched(['status', '--help', '--no-color'], force),
+      sched(['status', '--help'], { FORCE_COLOR: '1', NO_COLOR: '1' }),
+    ]);
+    expect(forced.stdout).toContain('\u001b[');
+    expect(flag.stdout).toContain('USAGE');
+    expect(flag.stdout).not.toContain('\u001b[');
+    expect(noColor.stdout).not.toContain('\u001b[');
   });
   describe('job names sched has no record of', () => {
     it.each(jobCases.map((c) => [c.name, c] as const))('%s', async (_, c) => check(c));
