@@ -32,6 +32,8 @@ export const JSON_FORMAT_VERSIONS = {
   run_now: 1,
   edit: 1,
   watch: 1,
+  // `daemon --json` log lines: DAEMON_LOG_FORMAT_VERSION in src/services/daemon.ts (2);
+  // `daemon --install --json`: 1.
 } as const;
 
 /** Prints one JSON document (indented) on stdout. */

@@ -84,7 +84,10 @@ const cases: Array<{ id: string; args: string[]; exit?: number[] }> = [
   { id: 'destroy', args: ['destroy', '--auto-approve', '--json'] },
 ];
 
-/** Commands with a --json flag whose output is not a document: `daemon --json` logs lines of a long-running process. */
+/**
+ * `daemon --json` logs lines of a long-running process and `--install` writes a service into
+ * HOME: its lines are checked where they are made (test/daemon/lock-records-install.test.ts).
+ */
 const NOT_COVERED = new Set(['daemon']);
 
 beforeAll(async () => {
