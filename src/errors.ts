@@ -162,6 +162,18 @@ const SYSCALL_WORDS: Record<string, string> = {
 };
 
 /**
+ * The schedules file is not there: the same words from every command that reads it (plan, apply,
+ * status, validate, fmt, add/pause/resume/remove, history, logs…). `hint` replaces the advice
+ * where another way exists (`--project` for the commands that only need the project's name).
+ */
+export function missingSchedulesFile(file: string, hint?: string): UserError {
+  return new UserError(
+    `no schedules file at ${file}`,
+    hint ?? 'Create one with `sched init`, or give the path of another with -f FILE.',
+  );
+}
+
+/**
  * A command line sched cannot run: an unknown command or flag, a missing or extra argument, a
  * flag value out of range. Exit 1 like every other error: 2 means only "changes present".
  */

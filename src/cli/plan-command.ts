@@ -32,9 +32,10 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   if (opts.json) {
     process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
   } else {
-    const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
+    const { renderPlanText } = await import('../plan/view-text.js');
+    const { useColor } = await import('./color.js');
     const { writePaged } = await import('./pager.js');
-    let text = renderPlanText(plan, { color: shouldColor(process.stdout) });
+    let text = renderPlanText(plan, { color: useColor(process.stdout) });
     if (opts.out) text += `\nSaved the plan to ${opts.out}. Apply exactly it with: sched apply ${opts.out}\n`;
     await writePaged(text, { disabled: opts.noPager });
   }

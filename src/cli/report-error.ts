@@ -9,6 +9,7 @@ import {
   fileSystemError,
   FileSystemError,
   InvalidConfigError,
+  missingSchedulesFile,
   UnsafePathError,
   UserError,
 } from '../errors.js';
@@ -16,8 +17,12 @@ import {
 /** Prints `err` for the user and returns the exit code to end with. */
 export async function reportError(err: unknown): Promise<number> {
   if (err instanceof InvalidConfigError) {
-    const { formatText } = await import('../config/diagnostic.js');
+    const { FILE_NOT_FOUND } = await import('../config/load.js');
     const file = err.diagnostics[0]?.file;
+    // The file is not there at all: the one missing-file error, not a diagnostic at line 1.
+    if (file && err.diagnostics.some((d) => d.code === 'read-error' && d.message === FILE_NOT_FOUND))
+      return reportError(missingSchedulesFile(file));
+    const { formatText } = await import('../config/diagnostic.js');
     const sources = file && err.source !== undefined ? { [file]: err.source } : {};
     process.stderr.write(formatText(err.diagnostics, sources));
     return err.exitCode;
@@ -36,21 +41,40 @@ export async function reportError(err: unknown): Promise<number> {
       );
   }
   if (err instanceof UserError) {
-    process.stderr.write(`Error: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`Hint: ${err.hint}\n`);
+    process.stderr.write(await errorText(err.message, err.hint));
     return err.exitCode;
   }
   if (err instanceof ExternalCommandError) {
-    process.stderr.write(`Error: ${err.message}\n`);
+    process.stderr.write(
+      await errorText(
+        err.message,
+        'The scheduler refused or failed; `sched doctor` checks that it works on this host.',
+      ),
+    );
     return 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));
   const kind = e instanceof BugError ? 'internal error' : 'unexpected error';
   process.stderr.write(
-    `Error: ${kind}: ${e.message}\nThis is a bug in sched; please report it with the command you ran.\n`,
+    await errorText(
+      `${kind}: ${e.message}`,
+      'This is a bug in sched; please report it with the command you ran (SCHED_DEBUG=1 adds where it happened).',
+    ),
   );
   if (process.env.SCHED_DEBUG) process.stderr.write(`${e.stack}\n`);
   return 1;
+}
+
+/**
+ * The one shape of every error sched prints: `Error: <what>`, then `Hint: <what to do>` when
+ * there is advice; the labels coloured when stderr is (see src/cli/color.ts).
+ */
+export async function errorText(message: string, hint?: string): Promise<string> {
+  const { paint, useColor } = await import('./color.js');
+  const color = useColor(process.stderr);
+  let text = `${paint(color, 31, 'Error:')} ${message}\n`;
+  if (hint) text += `${paint(color, 1, 'Hint:')} ${hint}\n`;
+  return text;
 }
 
 /**

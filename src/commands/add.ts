@@ -14,6 +14,10 @@ export const editFlags = {
   }),
   'auto-approve': autoApproveFlag,
   scope: scopeFlag,
+  json: Flags.boolean({
+    description: 'print what changed, the plan and the apply result as one JSON object (see docs/json.md)',
+    default: false,
+  }),
 };
 
 interface EditFlags {
@@ -21,6 +25,7 @@ interface EditFlags {
   apply: boolean;
   'auto-approve': boolean;
   scope: string;
+  json: boolean;
 }
 
 /**
@@ -38,6 +43,7 @@ export async function editAndPlan(op: EditOp, flags: EditFlags, done: string): P
     );
   }
   const edit = await editSchedulesFile(flags.file, op, { displayName: flags.file });
+  if (flags.json) return editAndPlanJson(op, flags, edit);
   if (!edit.changed) {
     process.stdout.write(`${edit.note ?? 'Nothing to change'}: ${flags.file} is unchanged.\n\n`);
   } else {
@@ -51,13 +57,14 @@ export async function editAndPlan(op: EditOp, flags: EditFlags, done: string): P
   const { makePlan } = await import('../services/plan.js');
   const { executePlan } = await import('../services/apply.js');
   const { defaultHost } = await import('../services/host.js');
-  const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
+  const { renderPlanText } = await import('../plan/view-text.js');
+  const { useColor } = await import('../cli/color.js');
   const { isEmptyPlan } = await import('../plan/types.js');
   const { confirmOrRefuse } = await import('../cli/confirm.js');
   const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
   const outcome = await makePlan({ file: flags.file }, host);
   const { plan } = outcome;
-  process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
+  process.stdout.write(renderPlanText(plan, { color: useColor(process.stdout) }));
   if (isEmptyPlan(plan)) return;
   if (!flags.apply) {
     process.stdout.write('\nThe file is saved; the host is unchanged. Apply with: sched apply\n');
@@ -70,6 +77,42 @@ export async function editAndPlan(op: EditOp, flags: EditFlags, done: string): P
   const summary = await executePlan(plan, outcome, host);
   process.stdout.write(
     `\nApply complete: ${summary.add} added, ${summary.change} changed, ${summary.delete} deleted.\n`,
+  );
+}
+
+/** {@link editAndPlan} with --json: the same steps, one JSON object on stdout (docs/json.md). */
+async function editAndPlanJson(
+  op: EditOp,
+  flags: EditFlags,
+  edit: import('../services/edit.js').FileEdit,
+): Promise<void> {
+  const { makePlan } = await import('../services/plan.js');
+  const { executePlan } = await import('../services/apply.js');
+  const { defaultHost } = await import('../services/host.js');
+  const { isEmptyPlan } = await import('../plan/types.js');
+  const { confirmOrRefuse } = await import('../cli/confirm.js');
+  const { editJson, writeJson } = await import('../cli/json-views.js');
+  const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
+  const outcome = await makePlan({ file: flags.file, describeAll: true }, host);
+  const { plan } = outcome;
+  let summary: Awaited<ReturnType<typeof executePlan>> | undefined;
+  if (flags.apply && !isEmptyPlan(plan)) {
+    // The question goes to stderr (src/cli/confirm.ts): stdout stays one JSON object.
+    if (await confirmOrRefuse('Do you want to apply these changes?', flags['auto-approve']))
+      summary = await executePlan(plan, outcome, host);
+    else process.stderr.write('Apply cancelled (the file is saved).\n');
+  }
+  writeJson(
+    editJson({
+      action: op.kind,
+      job: op.name,
+      file: flags.file,
+      edit,
+      warnings: edit.warnings,
+      plan,
+      applied: summary !== undefined,
+      applySummary: summary,
+    }),
   );
 }
 

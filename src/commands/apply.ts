@@ -48,7 +48,8 @@ A project installed from another schedules.yaml (another checkout) is moved here
     const { applyUnderLock, checkSavedPlan, projectOfFile } = await import('../services/apply.js');
     const { defaultHost } = await import('../services/host.js');
     const { planFromJson, planToJson } = await import('../plan/view-json.js');
-    const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
+    const { renderPlanText } = await import('../plan/view-text.js');
+    const { useColor } = await import('../cli/color.js');
     const { ask, cancellation, printCancellation } = await import('../cli/confirm.js');
     const { lockWaitNotice } = await import('../cli/lock-notice.js');
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
@@ -77,7 +78,7 @@ A project installed from another schedules.yaml (another checkout) is moved here
         decide: async (outcome) => {
           if (savedPlan) return savedPlan;
           if (!flags.json)
-            process.stdout.write(renderPlanText(outcome.plan, { color: shouldColor(process.stdout) }));
+            process.stdout.write(renderPlanText(outcome.plan, { color: useColor(process.stdout) }));
           const question = outcome.plan.installedFrom
             ? `\nDo you want to apply these changes, moving project ${outcome.plan.project} here from ${outcome.plan.installedFrom}?`
             : '\nDo you want to apply these changes?';
@@ -101,7 +102,7 @@ A project installed from another schedules.yaml (another checkout) is moved here
     }
     if (result.status === 'empty') {
       if (!savedPlan && !flags.json)
-        process.stdout.write(renderPlanText(result.outcome.plan, { color: shouldColor(process.stdout) }));
+        process.stdout.write(renderPlanText(result.outcome.plan, { color: useColor(process.stdout) }));
       if (flags.json) {
         const shown = savedPlan ?? result.outcome.plan;
         process.stdout.write(JSON.stringify({ ...planToJson(shown), applied: true }, null, 2) + '\n');

@@ -46,7 +46,8 @@ export default class Check extends BaseCommand {
       return;
     }
     if (format === 'json') {
-      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      const { checkJson, writeJson } = await import('../cli/json-views.js');
+      writeJson(checkJson(report));
     } else if (format === 'nagios') {
       const { line, exitCode } = nagiosLine(report);
       process.stdout.write(line + '\n');

@@ -50,7 +50,8 @@ Only one daemon runs per state directory ($SCHED_HOME). With --install, writes a
         graceSeconds: resolveGraceMs(flags.grace) / 1000,
       });
       if (flags.json) {
-        this.log(JSON.stringify(result));
+        // format_version 1 of `daemon --install --json` (docs/json.md): the result's keys are snake_case.
+        this.log(JSON.stringify({ format_version: 1, ...result }));
         return;
       }
       this.log(`${result.changed ? 'Wrote' : 'Unchanged:'} ${result.file}`);

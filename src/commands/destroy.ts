@@ -40,13 +40,14 @@ With --project NAME, the project is read from what was applied (see \`sched list
     const { makePlan } = await import('../services/plan.js');
     const { applyUnderLock, projectOfFile } = await import('../services/apply.js');
     const { defaultHost } = await import('../services/host.js');
-    const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
+    const { renderPlanText } = await import('../plan/view-text.js');
+    const { useColor } = await import('../cli/color.js');
     const { planToJson } = await import('../plan/view-json.js');
     const { ask, cancellation, printCancellation } = await import('../cli/confirm.js');
     const { lockWaitNotice } = await import('../cli/lock-notice.js');
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
     const show = (plan: Parameters<typeof renderPlanText>[0]) => {
-      if (!flags.json) process.stdout.write(renderPlanText(plan, { color: shouldColor(process.stdout) }));
+      if (!flags.json) process.stdout.write(renderPlanText(plan, { color: useColor(process.stdout) }));
     };
     let cancelled: ReturnType<typeof cancellation> | undefined;
     const result = await applyUnderLock(

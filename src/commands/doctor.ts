@@ -33,7 +33,8 @@ Exit status: 0 when nothing failed (warnings allowed), 1 when something failed.`
     const { defaultHost } = await import('../services/host.js');
     const report = await doctor(flags.file, defaultDoctorDeps(defaultHost()));
     if (flags.json) {
-      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      const { doctorJson, writeJson } = await import('../cli/json-views.js');
+      writeJson(doctorJson(report));
     } else {
       const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
       const lines: string[] = [];

@@ -5,7 +5,7 @@ import { BaseCommand } from './base.js';
 export default class History extends BaseCommand {
   static override summary = 'Show the recorded runs of a job, newest first.';
 
-  static override description = `One line per attempt: start, result, exit code or signal, duration, attempt, trigger. Runs still in progress come first; a run whose process died without recording its end shows as interrupted. History keeps the last 1,000 runs of each job. --json prints an array of objects with start, end, duration_ms, result, exit_code, signal, attempt, trigger, pid (and reason, scheduled when known; notify_failed lists notifications about the run that could not be delivered, URLs masked).`;
+  static override description = `One line per attempt: start, result, exit code or signal, duration, attempt, trigger. Runs still in progress come first; a run whose process died without recording its end shows as interrupted. History keeps the last 1,000 runs of each job. --json prints an object (format_version 2, see docs/json.md) whose runs are objects with start, end, duration_ms, result, exit_code, signal, attempt, trigger, pid (and reason, scheduled when known; notify_failed lists notifications about the run that could not be delivered, URLs masked).`;
 
   static override examples = [
     '<%= config.bin %> history nightly-report',
@@ -18,7 +18,7 @@ export default class History extends BaseCommand {
 
   static override flags = {
     number: Flags.integer({ char: 'n', description: 'show at most N runs', default: 20, min: 1 }),
-    json: Flags.boolean({ description: 'print a JSON array', default: false }),
+    json: Flags.boolean({ description: 'print the runs as JSON (see docs/json.md)', default: false }),
     project: projectFlag,
     file: projectFileFlag,
   };
@@ -33,7 +33,8 @@ export default class History extends BaseCommand {
     await assertJobKnown({ root: stateRoot(), project, job: args.job, file: flags.file });
     const runs = await jobHistory(stateRoot(), project, args.job, flags.number);
     if (flags.json) {
-      this.log(JSON.stringify(runs, null, 2));
+      const { historyJson, writeJson } = await import('../cli/json-views.js');
+      writeJson(historyJson(project, args.job, runs));
       return;
     }
     if (runs.length === 0) {

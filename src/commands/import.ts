@@ -66,7 +66,8 @@ With --write --apply there is no such gap: the imported jobs are applied at once
       defaultHost(),
     );
     if (flags.json) {
-      process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+      const { importJson, writeJson } = await import('../cli/json-views.js');
+      writeJson(importJson(outcome));
       return;
     }
     const out: string[] = [];
@@ -98,8 +99,9 @@ With --write --apply there is no such gap: the imported jobs are applied at once
       }
       if (w.disabled.length) out.push(`Disabled (kept on disk): ${w.disabled.join(', ')}.`);
       if (w.plan) {
-        const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
-        out.push('', renderPlanText(w.plan, { color: shouldColor(process.stdout) }).trimEnd());
+        const { renderPlanText } = await import('../plan/view-text.js');
+        const { useColor } = await import('../cli/color.js');
+        out.push('', renderPlanText(w.plan, { color: useColor(process.stdout) }).trimEnd());
         out.push('', `Applied: the imported jobs now run from sched (backend ${w.plan.backend}).`);
       } else {
         out.push(

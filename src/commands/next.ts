@@ -87,7 +87,9 @@ EXPR is a 5-field cron expression, an @-macro (@daily…), a preset (hour, day, 
       description: 'start after this instant (ISO-8601; a time without offset is read in --tz)',
     }),
     count: Flags.integer({ char: 'n', description: 'how many fire times', default: 5, min: 1, max: 100000 }),
-    json: Flags.boolean({ description: 'print a JSON array of ISO-8601 instants with their UTC offset' }),
+    json: Flags.boolean({
+      description: 'print JSON: next_runs, ISO-8601 instants with their UTC offset (see docs/json.md)',
+    }),
     file: Flags.string({ char: 'f', description: 'schedules file for job names', default: 'schedules.yaml' }),
   };
 
@@ -160,7 +162,8 @@ EXPR is a 5-field cron expression, an @-macro (@daily…), a preset (hour, day, 
     }
     const iso = times.map((t) => formatInZone(t, zone));
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(iso)}\n`);
+      const { nextJson, writeJson } = await import('../cli/json-views.js');
+      writeJson(nextJson(input, zone, iso));
       return;
     }
     const words = describeSchedule(schedule);

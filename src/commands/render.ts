@@ -41,8 +41,10 @@ export default class Render extends BaseCommand {
     // Rendered anyway, but never silently: e.g. a CronJob that differs from Debian cron at clock changes.
     if (warnings.length) process.stderr.write(formatDiagnostics('text', warnings));
     const written = await writeRenderedFiles(files, flags.out);
-    if (flags.json) process.stdout.write(JSON.stringify(written, null, 2) + '\n');
-    else
+    if (flags.json) {
+      const { renderJson, writeJson } = await import('../cli/json-views.js');
+      writeJson(renderJson(flags.backend, written));
+    } else
       process.stdout.write(
         `Wrote ${written.length} file${written.length === 1 ? '' : 's'} for ${flags.backend}:\n${written.map((w) => `  ${w}\n`).join('')}`,
       );

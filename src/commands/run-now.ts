@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
 import { fileFlag, scopeFlag } from '../cli/flags.js';
 
@@ -10,7 +10,11 @@ export default class RunNow extends BaseCommand {
     '<%= config.bin %> run-now nightly-report && <%= config.bin %> logs nightly-report -F',
   ];
   static override args = { job: Args.string({ description: 'job name', required: true }) };
-  static override flags = { file: fileFlag, scope: scopeFlag };
+  static override flags = {
+    file: fileFlag,
+    scope: scopeFlag,
+    json: Flags.boolean({ description: 'print what was started as JSON (see docs/json.md)' }),
+  };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RunNow);
@@ -21,6 +25,11 @@ export default class RunNow extends BaseCommand {
       args.job,
       defaultHost({ systemdScope: flags.scope as 'user' | 'system' }),
     );
+    if (flags.json) {
+      const { runNowJson, writeJson } = await import('../cli/json-views.js');
+      writeJson(runNowJson(args.job, result));
+      return;
+    }
     process.stdout.write(
       `Started ${args.job} through ${result.via}. Follow it with: sched logs ${args.job} -F\n`,
     );

@@ -21,6 +21,9 @@ Overlap (skip, queue, replace, allow), timeout (SIGTERM to the whole process gro
     job: Args.string({ description: 'the job to run', required: false }),
   };
 
+  // Scheduled runs skip oclif (bin/run.js) and print no colours: no --no-color here.
+  static override baseFlags = {};
+
   static override flags = {
     project: projectFlag,
     file: projectFileFlag,

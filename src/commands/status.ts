@@ -37,12 +37,12 @@ With --project NAME, the project is read from what was applied (see \`sched list
       return;
     }
     const { renderStatusTable } = await import('../cli/status-table.js');
-    const { shouldColor } = await import('../plan/view-text.js');
+    const { useColor } = await import('../cli/color.js');
     const { hostZone } = await import('../services/host.js');
     const out = process.stdout;
     process.stdout.write(
       renderStatusTable(status, {
-        color: shouldColor(out),
+        color: useColor(out),
         zone: hostZone(host).zone,
         width: out.isTTY && out.columns > 0 ? out.columns : 80,
         wide: flags.wide,

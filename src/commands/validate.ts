@@ -29,7 +29,8 @@ Exit status: 0 when the file is valid (warnings allowed), 1 when it is not.`;
   static override flags = {
     file: Flags.string({ char: 'f', description: 'schedules file to check', default: 'schedules.yaml' }),
     format: Flags.string({
-      description: 'output format: text (compiler style), json (array of diagnostics), github (annotations)',
+      description:
+        'output format: text (compiler style), json (an object with the diagnostics, see docs/json.md), github (annotations)',
       options: ['text', 'json', 'github'],
       default: 'text',
     }),
@@ -39,6 +40,15 @@ Exit status: 0 when the file is valid (warnings allowed), 1 when it is not.`;
     const { flags } = await this.parse(Validate);
     const format = flags.format as DiagnosticFormat;
     const result = await validateFile(flags.file);
+    if (format === 'json') {
+      const { validateJson, writeJson } = await import('../cli/json-views.js');
+      const { toJsonDiagnostics } = await import('../config/diagnostic.js');
+      writeJson(
+        validateJson(result.file, result.valid, result.project, toJsonDiagnostics(result.diagnostics)),
+      );
+      if (!result.valid) this.exit(1);
+      return;
+    }
     const out = formatDiagnostics(format, result.diagnostics, { [result.file]: result.source });
     if (out) process.stdout.write(out);
     if (format === 'text' && result.valid) {

@@ -10,12 +10,15 @@ A file that is missing, empty, half-written or invalid changes nothing: its prob
 
 Each apply runs under the project's apply lock and re-checks its plan before changing anything, so a manual \`sched apply\` beside the watch is never undone: while one holds the lock, the watch waits and tries again.
 
-Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
+Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.
+
+--json prints one JSON object per line instead of text: \`watching\` at start, one \`cycle\` per cycle (its status, the plan, the file's problems or the error), \`stopped\` at the end.`;
 
   static override examples = [
     '<%= config.bin %> watch',
     '<%= config.bin %> watch --apply',
     '<%= config.bin %> watch --apply --max-delete 1 -f deploy/schedules.yaml',
+    '<%= config.bin %> watch --json | jq -c \'select(.event == "cycle") | {status, line}\'',
   ];
 
   static override flags = {
@@ -41,18 +44,24 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
       helpValue: 'MS',
     }),
     scope: scopeFlag,
+    json: Flags.boolean({
+      description: 'print events as JSON lines: one when watching starts, one per cycle (see docs/json.md)',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Watch);
     const { WatchSession, defaultWatchDeps, statusLine } = await import('../services/watch.js');
     const { defaultHost } = await import('../services/host.js');
-    const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
+    const { renderPlanText } = await import('../plan/view-text.js');
+    const { useColor } = await import('../cli/color.js');
     const { formatText } = await import('../config/diagnostic.js');
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
-    const color = shouldColor(process.stdout);
+    const color = useColor(process.stdout);
     const out = (s: string) => process.stdout.write(s);
     const tty = Boolean(process.stdin.isTTY);
+    const views = flags.json ? await import('../cli/json-views.js') : undefined;
 
     const session = new WatchSession(
       {
@@ -64,6 +73,12 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
       },
       await defaultWatchDeps(host),
       (event) => {
+        if (views) {
+          if (event.type === 'watching') views.writeJsonLine(views.watchStartJson(event.paths, flags.apply));
+          else if (event.type === 'cycle')
+            views.writeJsonLine(views.watchCycleJson(event.result, statusLine(event.result, flags.apply)));
+          return;
+        }
         if (event.type === 'watching') {
           out(
             `Watching ${event.paths.join(', ')}${flags.apply ? ' (applying changes)' : ''}. Press Ctrl-C to stop.\n`,
@@ -97,7 +112,7 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      out('\nStopping…\n');
+      if (!views) out('\nStopping…\n');
       // A hung backend must not keep Ctrl-C from working: give the running cycle a moment, then go.
       setTimeout(() => process.exit(0), 1500).unref();
       void session.close().then(stopped, stopped);
@@ -111,7 +126,8 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
       rl = createInterface({ input: process.stdin });
       rl.on('line', (line) => {
         if (line.trim() !== 'yes') return;
-        if (!session.confirm()) out('Nothing is waiting for a confirmation.\n');
+        if (!session.confirm())
+          (views ? process.stderr : process.stdout).write('Nothing is waiting for a confirmation.\n');
       });
       // readline takes over Ctrl-C on a terminal: pass it on.
       rl.on('SIGINT', stop);
@@ -120,6 +136,7 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.`;
     await session.start();
     await done;
     rl?.close();
-    out('Stopped watching.\n');
+    if (views) views.writeJsonLine(views.watchStoppedJson());
+    else out('Stopped watching.\n');
   }
 }

@@ -71,6 +71,9 @@ export interface LoadResult {
  */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
+/** The message of the `read-error` diagnostic of a schedules file that does not exist. */
+export const FILE_NOT_FOUND = 'file not found';
+
 /**
  * Loads and validates a schedules file. Returns every problem found (sorted by position) and,
  * when there is no error, the resolved project.
@@ -86,7 +89,7 @@ export async function loadProject(file: string, options: LoadOptions = {}): Prom
     const code = (err as NodeJS.ErrnoException).code;
     const message =
       code === 'ENOENT'
-        ? `file not found`
+        ? FILE_NOT_FOUND
         : code === 'EISDIR'
           ? 'is a directory, not a schedules file'
           : `cannot read the file (${code ?? (err as Error).message})`;

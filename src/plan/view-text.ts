@@ -20,11 +20,6 @@ export interface TextViewOptions {
 const SYMBOL = { create: '+', update: '~', delete: '-', 'no-op': ' ' } as const;
 const COLOR = { create: 32, update: 33, delete: 31, 'no-op': 0 } as const;
 
-/** Whether to colour output: a TTY, and NO_COLOR unset (https://no-color.org). */
-export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-}
-
 export function renderPlanText(plan: Plan, options: TextViewOptions): string {
   const paint = (code: number, text: string) =>
     options.color && code ? `\u001b[${code}m${text}\u001b[0m` : text;

@@ -4,7 +4,7 @@
  * (and the loader imported lazily): scheduled runs always pass `--project`.
  */
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { missingSchedulesFile, UserError } from '../errors.js';
 import { isValidJobName, PROJECT_NAME_PATTERN } from '../model/job.js';
 
 export function checkProjectName(project: string): string {
@@ -34,9 +34,14 @@ export async function resolveProjectName(opts: {
 }): Promise<string> {
   if (opts.project) return checkProjectName(opts.project);
   const file = path.resolve(opts.cwd ?? process.cwd(), opts.file ?? 'schedules.yaml');
-  const { loadProject } = await import('../config/load.js');
+  const { FILE_NOT_FOUND, loadProject } = await import('../config/load.js');
   const loaded = await loadProject(file, { checkFilesystem: false });
   if (!loaded.project) {
+    if (loaded.diagnostics.some((d) => d.code === 'read-error' && d.message === FILE_NOT_FOUND))
+      throw missingSchedulesFile(
+        opts.file ?? 'schedules.yaml',
+        'Give the project with --project NAME, or the path of its schedules file with -f FILE.',
+      );
     const first = loaded.diagnostics.find((d) => d.severity === 'error');
     throw new UserError(
       `cannot tell the project from ${file}${first ? `: ${first.message}` : ''}`,

@@ -50,9 +50,24 @@ function validateProjects(projects: readonly string[] | undefined): string[] | u
   return [...new Set(projects)].sort();
 }
 
-/** Formats one event as a log line: JSON, or `TIME message key=value…`. */
+/**
+ * The version of `sched daemon --json` log lines (docs/json.md). 2: keys in snake_case
+ * (`duration_ms`, `grace_ms`, `state_dir`) and `format_version` on every line.
+ */
+export const DAEMON_LOG_FORMAT_VERSION = 2;
+
+/** `stateDir` → `state_dir`, at every depth: the events are built from camelCase objects. */
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]),
+  );
+}
+
+/** Formats one event as a log line: JSON (published: docs/json.md), or `TIME message key=value…`. */
 export function formatEvent(e: DaemonEvent, json: boolean): string {
-  if (json) return JSON.stringify(e);
+  if (json) return JSON.stringify({ format_version: DAEMON_LOG_FORMAT_VERSION, ...(snakeKeys(e) as object) });
   const who =
     typeof e.job === 'string'
       ? `${String(e.project)}/${e.job}`

@@ -34,7 +34,7 @@ import {
 import { hasErrors, type Diagnostic } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
 import { suggest } from '../config/suggest.js';
-import { InvalidConfigError, UserError } from '../errors.js';
+import { InvalidConfigError, missingSchedulesFile, UserError } from '../errors.js';
 import { isValidJobName, OVERLAP_POLICIES, type OverlapPolicy } from '../model/job.js';
 
 /** A job to add, as the user typed it (validated afterwards by the loader, like any file). */
@@ -442,12 +442,8 @@ export async function editSchedulesFile(
     mode = (await stat(real)).mode & 0o777;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'ENOENT'
-        ? `${display} does not exist`
-        : `cannot read ${display} (${code ?? (err as Error).message})`,
-      code === 'ENOENT' ? 'Create one with `sched init`, or pass -f FILE.' : undefined,
-    );
+    if (code === 'ENOENT') throw missingSchedulesFile(display);
+    throw new UserError(`cannot read ${display} (${code ?? (err as Error).message})`);
   }
   const edit = editSchedulesText(source, op, display);
   if (!edit.changed) return { ...edit, file: real, warnings: [] };

@@ -8,7 +8,7 @@ import { chmod, readFile, realpath, rename, stat, unlink, writeFile } from 'node
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { UserError } from '../errors.js';
+import { missingSchedulesFile, UserError } from '../errors.js';
 
 /** The result of formatting one text. */
 export interface FormattedText {
@@ -77,8 +77,7 @@ export async function formatSchedulesFile(
     mode = info.mode & 0o777;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new UserError(`no schedules file at ${file}`, 'create one with `sched init`, or pass -f FILE');
+    if (code === 'ENOENT') throw missingSchedulesFile(file);
     throw new UserError(
       `cannot read ${file} (${code ?? (err as Error).message})`,
       'check the path and its permissions',

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createBackend } from '../backends/registry.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../config/diagnostic.js';
 import { loadProject, type LoadOptions } from '../config/load.js';
-import { UserError } from '../errors.js';
+import { missingSchedulesFile, UserError } from '../errors.js';
 import type { Project } from '../model/job.js';
 import { defaultHost, hostOptions, renderContext } from './host.js';
 import { backendDiagnostics } from './backend-check.js';
@@ -51,8 +51,7 @@ export async function validateFile(
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new UserError(`no schedules file at ${display}`, 'create one with `sched init`, or pass -f FILE');
+    if (code === 'ENOENT') throw missingSchedulesFile(display);
     throw new UserError(`cannot read ${display}: ${code ?? (err as Error).message}`);
   }
   const result = await loadProject(file, { ...options, displayName: display });

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSkipReason, SCHED_BIN } from '../e2e/helpers/cli.js';
 import { createCronUser, cronUserSkipReason, type CronUser } from '../e2e/helpers/cron-user.js';
+import { failingCommand } from '../fakes/failing-command.js';
 import { mountReadOnly, nameTooLong, symlinkLoop, type ReadOnlyMount } from '../fakes/fs-faults.js';
 
 const GOLDEN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../golden/cli-errors');
@@ -23,6 +24,7 @@ if (skip) console.warn(`[skip] CLI error messages: ${skip}`);
 const dir = mkdtempSync(path.join(tmpdir(), 'sched-cli-errors-'));
 const state = path.join(dir, 'state');
 const aFile = path.join(dir, 'a-file');
+const brokenBin = path.join(dir, 'broken-bin');
 let readOnly: ReadOnlyMount | string = 'not mounted';
 
 interface Result {
@@ -74,6 +76,16 @@ beforeAll(async () => {
     ].join('\n'),
   );
   writeFileSync(aFile, 'not a folder\n');
+  // Invalid YAML (an unclosed flow map) and a project on a crontab that refuses every read.
+  writeFileSync(
+    path.join(dir, 'bad.yaml'),
+    'version: 1\nproject: cli-errors\njobs:\n  a: {schedule: "0 3 * * *", command: [echo]\n',
+  );
+  writeFileSync(
+    path.join(dir, 'on-crontab.yaml'),
+    'version: 1\nproject: cli-errors-cron\nbackend: crontab\njobs:\n  a: {schedule: "0 3 * * *", command: [echo]}\n',
+  );
+  failingCommand(brokenBin, 'crontab', 'crontab: cannot open spool dir: Permission denied');
   const applied = await sched([
     'apply',
     '--auto-approve',
@@ -101,6 +113,8 @@ interface Case {
   /** Text stderr must contain (a path, a close name). */
   names?: string[];
   skipIf?: () => string | undefined;
+  /** `diagnostics`: the file's problems, compiler style, as `sched validate` prints them. */
+  style?: 'diagnostics';
 }
 
 const usageCases: Case[] = [
@@ -195,6 +209,41 @@ const jobCases: Case[] = [
   },
 ];
 
+/** The one missing-file error, whichever command reads the file. */
+const missingFileCases: Case[] = [
+  ['plan'],
+  ['apply', '--auto-approve'],
+  ['status'],
+  ['check'],
+  ['validate'],
+  ['fmt'],
+  ['pause', 'nightly-report'],
+  ['add', 'x', '-s', 'day', '--', 'echo'],
+  ['run-now', 'nightly-report'],
+  ['history', 'nightly-report'],
+  ['logs', 'nightly-report'],
+  ['run', 'nightly-report'],
+].map((args) => ({
+  name: `missing-file-${args[0]}`,
+  args: [
+    ...args.slice(0, args.indexOf('--') < 0 ? args.length : args.indexOf('--')),
+    '-f',
+    'missing.yaml',
+    ...(args.indexOf('--') < 0 ? [] : args.slice(args.indexOf('--'))),
+  ],
+  names: ['no schedules file at missing.yaml'],
+}));
+
+const otherCases: Case[] = [
+  { name: 'invalid-yaml', args: ['plan', '-f', 'bad.yaml'], names: ['bad.yaml:5:1'], style: 'diagnostics' },
+  {
+    name: 'backend-failure',
+    args: ['plan', '-f', 'on-crontab.yaml'],
+    env: { PATH: `${brokenBin}:${process.env.PATH}` },
+    names: ['crontab -l', 'Permission denied', 'sched doctor'],
+  },
+];
+
 /** Paths under the temp dir and the node version read the same on every machine. */
 function normalize(text: string): string {
   return text
@@ -220,7 +269,9 @@ async function check(c: Case): Promise<void> {
   expect(r.stderr).not.toMatch(/\n\s+at |\.[jt]s:\d+/);
   const err = normalize(r.stderr);
   for (const n of c.names ?? []) expect(err, `stderr names ${n}`).toContain(n);
-  if (c.exit === undefined) expect(r.stderr).toMatch(/^Error: .+\nHint: .+\n$/);
+  if (c.style === 'diagnostics')
+    expect(r.stderr).toMatch(/^\S+:\d+:\d+: error: .+\n[^]*\d+ errors?, \d+ warnings?\n$/);
+  else if (c.exit === undefined) expect(r.stderr).toMatch(/^Error: .+\nHint: .+\n$/);
   const file = path.join(GOLDEN, `${c.name}.txt`);
   const text = golden(c, r);
   if (UPDATE) writeFileSync(file, text);
@@ -234,12 +285,51 @@ describe.skipIf(skip)('CLI error messages (golden: test/golden/cli-errors)', () 
   describe('file-system errors on the user’s paths are user errors', () => {
     it.each(fsCases.map((c) => [c.name, c] as const))('%s', async (_, c) => check(c));
   });
+  describe('a missing schedules file reads the same from every command', () => {
+    it.each(missingFileCases.map((c) => [c.name, c] as const))('%s', async (_, c) => check(c));
+  });
+  describe('invalid YAML, and a backend command that fails', () => {
+    it.each(otherCases.map((c) => [c.name, c] as const))('%s', async (_, c) => check(c));
+  });
+  describe('colour: the labels on a coloured stderr, none with --no-color', () => {
+    it('FORCE_COLOR=1 colours Error: and Hint: even when piped', async () => {
+      const r = await sched(['plan', '-f', 'missing.yaml'], { FORCE_COLOR: '1', NO_COLOR: '' });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toBe(
+        '\u001b[31mError:\u001b[0m no schedules file at missing.yaml\n' +
+          '\u001b[1mHint:\u001b[0m Create one with `sched init`, or give the path of another with -f FILE.\n',
+      );
+    });
+    it('--no-color and NO_COLOR win over FORCE_COLOR, for usage errors too', async () => {
+      const force = { FORCE_COLOR: '1', NO_COLOR: '' };
+      const [missing, usage, noColor] = await Promise.all([
+        sched(['status', '-f', 'missing.yaml', '--no-color'], force),
+        sched(['status', '--no-color', '--bogus'], force),
+        sched(['status', '-f', 'missing.yaml'], { FORCE_COLOR: '1', NO_COLOR: '1' }),
+      ]);
+      expect(noColor.stderr).toMatch(/^Error: no schedules file at missing.yaml\nHint: /);
+      expect(missing.stderr).toMatch(/^Error: no schedules file at missing.yaml\nHint: /);
+      expect(usage.stderr).toMatch(/^Error: unknown flag --bogus for `sched status`\nHint: /);
+    });
+  });
+  it('oclif’s help follows the same rule: FORCE_COLOR colours it, --no-color and NO_COLOR win', async () => {
+    const force = { FORCE_COLOR: '1', NO_COLOR: '' };
+    const [forced, flag, noColor] = await Promise.all([
+      sched(['status', '--help'], force),
+      sched(['status', '--help', '--no-color'], force),
+      sched(['status', '--help'], { FORCE_COLOR: '1', NO_COLOR: '1' }),
+    ]);
+    expect(forced.stdout).toContain('\u001b[');
+    expect(flag.stdout).toContain('USAGE');
+    expect(flag.stdout).not.toContain('\u001b[');
+    expect(noColor.stdout).not.toContain('\u001b[');
+  });
   describe('job names sched has no record of', () => {
     it.each(jobCases.map((c) => [c.name, c] as const))('%s', async (_, c) => check(c));
     it('records why a run could not start', async () => {
       const r = await sched(['history', 'broken', '--json']);
       expect(r.exitCode).toBe(0);
-      expect(JSON.parse(r.stdout)[0]).toMatchObject({
+      expect(JSON.parse(r.stdout).runs[0]).toMatchObject({
         exit_code: 127,
         reason: 'command not found: not-a-real-cmd',
       });

@@ -126,11 +126,17 @@ describe('sched validate', () => {
     expect(r.stdout).toContain('   6 |     overlap: skp\n     |              ^\n');
   });
 
-  it('--format json prints a parseable array', async () => {
+  it('--format json prints the diagnostics in an object with format_version', async () => {
     await writeFile('other.yaml', BROKEN);
     const r = await run(Validate, ['-f', 'other.yaml', '--format', 'json']);
     expect(r.exitCode).toBe(1);
-    const parsed = JSON.parse(r.stdout) as { file: string; line: number; col: number; code: string }[];
+    const printed = JSON.parse(r.stdout) as {
+      format_version: number;
+      valid: boolean;
+      diagnostics: { file: string; line: number; col: number; code: string }[];
+    };
+    expect(printed).toMatchObject({ format_version: 2, file: 'other.yaml', valid: false });
+    const parsed = printed.diagnostics;
     expect(parsed).toHaveLength(1);
     expect(parsed[0]).toMatchObject({
       file: 'other.yaml',
@@ -154,7 +160,7 @@ describe('sched validate', () => {
     const r = await run(Validate, ['-f', 'missing.yaml']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe(
-      'Error: no schedules file at missing.yaml\nHint: create one with `sched init`, or pass -f FILE\n',
+      'Error: no schedules file at missing.yaml\nHint: Create one with `sched init`, or give the path of another with -f FILE.\n',
     );
   });
 });

@@ -234,7 +234,23 @@ describe('log lines', () => {
       pid: 7,
     };
     expect(formatEvent(e, false)).toBe('2026-01-01T00:01:00.012Z fired p/j at 2026-01-01T00:01:00.000Z');
-    expect(JSON.parse(formatEvent(e, true))).toEqual(e);
+    expect(JSON.parse(formatEvent(e, true))).toEqual({ format_version: 2, ...e });
+    // JSON lines are a published format: snake_case keys at every depth.
+    expect(
+      JSON.parse(
+        formatEvent(
+          { event: 'stopping', time: 't', graceMs: 30000, running: [{ pidStart: '1' }], stateDir: '/s' },
+          true,
+        ),
+      ),
+    ).toEqual({
+      format_version: 2,
+      event: 'stopping',
+      time: 't',
+      grace_ms: 30000,
+      running: [{ pid_start: '1' }],
+      state_dir: '/s',
+    });
     expect(
       formatEvent(
         { event: 'exited', time: 't', project: 'p', job: 'j', code: 0, signal: null, durationMs: 1500 },

@@ -113,7 +113,7 @@ describe.skipIf(skip)('sched CLI on a real systemd user manager', () => {
         systemdNext = elapse ? Date.parse(`${elapse[1]}T${elapse[2]}Z`) : undefined;
         const next = await cli(['next', job, '-f', file, '--count', '1', '--json', '--from', from]);
         expect(next.exitCode, next.stderr).toBe(0);
-        schedNext = Date.parse((JSON.parse(next.stdout) as string[])[0]!);
+        schedNext = Date.parse((JSON.parse(next.stdout) as { next_runs: string[] }).next_runs[0]!);
         if (systemdNext === schedNext) break;
         await new Promise((r) => setTimeout(r, 1000));
       }

@@ -80,7 +80,7 @@ describe.skipIf(skip)('a crontab job applied from a shell with another TZ', () =
 
     const history = await cli(['history', 'daily', '-f', file, '--json']);
     expect(history.exitCode, history.stderr).toBe(0);
-    const [record] = JSON.parse(history.stdout) as RunRecord[];
+    const [record] = (JSON.parse(history.stdout) as { runs: RunRecord[] }).runs;
     expect(record, history.stdout).toMatchObject({ result: 'ok', trigger: 'crontab', exit_code: 0 });
   }, 120_000);
 });

@@ -289,7 +289,7 @@ describe.skipIf(!built)('sched daemon (e2e, real processes)', () => {
       timeout: 20_000,
     });
     expect(h.status, h.stderr).toBe(0);
-    expect((JSON.parse(h.stdout) as { result: string }[])[0]?.result).toBe('interrupted');
+    expect((JSON.parse(h.stdout) as { runs: { result: string }[] }).runs[0]?.result).toBe('interrupted');
     // the lock is released: a new daemon may start
     expect(existsSync(path.join(home, 'embedded', 'daemon.lock'))).toBe(false);
   }, 30_000);
@@ -318,7 +318,7 @@ describe.skipIf(!built)('examples/container: the entry script flow without Docke
           'the boot job to finish',
         );
         expect(bootRun).toMatchObject({ code: 0 });
-        await d.waitFor((e) => e.event === 'exited' && e.catchUp === true, 20_000, 'the catch-up to finish');
+        await d.waitFor((e) => e.event === 'exited' && e.catch_up === true, 20_000, 'the catch-up to finish');
         // a second apply changes nothing; destroy removes the records and the daemon drops the jobs
         const again = spawnSync(process.execPath, [bin, 'plan', '--detailed-exitcode', '-f', file], {
           env,

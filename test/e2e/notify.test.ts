@@ -234,7 +234,7 @@ jobs:
       const r = await fire('unreachable');
       expect(r.exitCode).toBe(4);
       const history = await cli(['history', 'unreachable', '--project', 'e2e-notify', '--json']);
-      const runs = JSON.parse(history.stdout) as { result: string; notify_failed?: string[] }[];
+      const { runs } = JSON.parse(history.stdout) as { runs: { result: string; notify_failed?: string[] }[] };
       expect(runs[0]!.result).toBe('failed');
       expect(runs[0]!.notify_failed?.join('\n')).toMatch(/failure to webhook \$\{CLOSED\}: ECONNREFUSED/);
       const text = await cli(['history', 'unreachable', '--project', 'e2e-notify']);

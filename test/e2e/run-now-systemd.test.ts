@@ -39,7 +39,7 @@ describe.skipIf(skip)('sched run-now on a real systemd user manager', () => {
   async function history(): Promise<RunRecord[]> {
     const r = await cli(['history', 'yearly', '-f', file, '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as RunRecord[];
+    return (JSON.parse(r.stdout) as { runs: RunRecord[] }).runs;
   }
 
   it('runs the job, recorded as a manual run, however long ago its fire time was', async () => {

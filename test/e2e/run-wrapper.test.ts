@@ -80,7 +80,7 @@ async function history(root: string, name: string): Promise<RunRecord[]> {
   const r = await start(root, ['history', name, '--project', 'e2e-run', '--json', '-n', '50']).done;
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as RunRecord[];
+  return (JSON.parse(r.stdout) as { runs: RunRecord[] }).runs;
 }
 
 /**

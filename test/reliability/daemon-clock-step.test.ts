@@ -80,7 +80,7 @@ describe.skipIf(procSkipReason() ?? faketimeSkipReason())('daemon and a stepped 
         90_000,
       );
       expect(Math.abs(Date.parse(realFire.scheduled!) - (Date.now() + back * 1000))).toBeLessThan(3 * MINUTE);
-      expect(events().some((e) => e.event === 'clock-changed' && Number(e.stepMs) < 0)).toBe(true);
+      expect(events().some((e) => e.event === 'clock-changed' && Number(e.step_ms) < 0)).toBe(true);
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.done;

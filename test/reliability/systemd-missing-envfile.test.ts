@@ -39,7 +39,7 @@ describe.skipIf(skip)('a missing env_file on systemd', () => {
     let records: Array<{ result: string; reason?: string }> = [];
     while (Date.now() < deadline) {
       const history = await cli(['history', 'needs-env', '--project', 'rel', '--json']);
-      records = history.exitCode === 0 ? (JSON.parse(history.stdout || '[]') as typeof records) : [];
+      records = history.exitCode === 0 ? (JSON.parse(history.stdout) as { runs: typeof records }).runs : [];
       if (records.some((r) => r.result !== 'running')) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -64,7 +64,10 @@ describe.skipIf(procSkipReason() ?? tinyTmpfsSkipReason())('a disk that fills up
     // A read works on the full disk and shows the outcome.
     const hist = await startSched(root, ['history', job.name, '--project', PROJECT, '--json']).done;
     expect(hist.code, hist.stderr).toBe(0);
-    expect((JSON.parse(hist.stdout) as RunRecord[])[0]).toMatchObject({ result: 'ok', exit_code: 0 });
+    expect((JSON.parse(hist.stdout) as { runs: RunRecord[] }).runs[0]).toMatchObject({
+      result: 'ok',
+      exit_code: 0,
+    });
 
     // Space comes back: the next run records the kept outcome, then runs and records its own.
     fs.rmSync(path.join(root, 'filler'));

@@ -81,7 +81,7 @@ describe.skipIf(procSkipReason())('status and history never signal or write', ()
       // The reads report the dead run as interrupted…
       expect(last?.result).toBe('interrupted');
       expect(hist[0]?.result).toBe('interrupted');
-      expect((JSON.parse(cli.stdout) as RunRecord[])[0]?.result).toBe('interrupted');
+      expect((JSON.parse(cli.stdout) as { runs: RunRecord[] }).runs[0]?.result).toBe('interrupted');
       // …and changed nothing: the group lives, no file was written, renamed or removed.
       expect(processRunning(pgid)).toBe(true);
       expect(listing(jobDir(root, job.name))).toEqual(before);

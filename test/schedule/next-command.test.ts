@@ -55,7 +55,7 @@ describe('sched next', () => {
     ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual([
+    expect(JSON.parse(r.out).next_runs).toEqual([
       '2025-03-29T02:30:00+01:00',
       '2025-03-30T03:00:00+02:00',
       '2025-03-31T02:30:00+02:00',
@@ -64,7 +64,7 @@ describe('sched next', () => {
 
   test('presets and macros; default count is 5', async () => {
     const r = await run(['weekday', '--tz', 'America/New_York', '--from', '2025-03-07T00:00:00Z', '--json']);
-    expect(JSON.parse(r.out)).toEqual([
+    expect(JSON.parse(r.out).next_runs).toEqual([
       '2025-03-07T09:00:00-05:00',
       '2025-03-10T09:00:00-04:00',
       '2025-03-11T09:00:00-04:00',
@@ -81,7 +81,7 @@ describe('sched next', () => {
       '1',
       '--json',
     ]);
-    expect(JSON.parse(m.out)).toEqual(['2025-03-02T00:00:00+00:00']);
+    expect(JSON.parse(m.out).next_runs).toEqual(['2025-03-02T00:00:00+00:00']);
   });
 
   test('text output: the schedule in words and one instant per line with the zone', async () => {
@@ -103,7 +103,7 @@ describe('sched next', () => {
       '1',
       '--json',
     ]);
-    expect(JSON.parse(r.out)).toEqual(['2025-03-04T09:00:00+01:00']);
+    expect(JSON.parse(r.out).next_runs).toEqual(['2025-03-04T09:00:00+01:00']);
   });
 
   test.each([
@@ -131,7 +131,7 @@ describe('sched next', () => {
   test('events print no instants', async () => {
     const r = await run(['boot', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual([]);
+    expect(JSON.parse(r.out).next_runs).toEqual([]);
   });
 
   test('a job of a file: its schedule and its zone', async () => {
@@ -153,7 +153,7 @@ describe('sched next', () => {
     );
     const r = await run(['nightly', '-f', file, '--from', '2025-03-08T12:00:00Z', '--count', '2', '--json']);
     expect(r.err).toBe('');
-    expect(JSON.parse(r.out)).toEqual(['2025-03-09T03:00:00-04:00', '2025-03-10T02:30:00-04:00']);
+    expect(JSON.parse(r.out).next_runs).toEqual(['2025-03-09T03:00:00-04:00', '2025-03-10T02:30:00-04:00']);
     const missing = await run(['nope', '-f', file]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/no job 'nope'/);
