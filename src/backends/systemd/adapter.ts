@@ -15,7 +15,7 @@ import type {
   RenderContext,
 } from '../types.js';
 import type { Job } from '../../model/job.js';
-import type { DirFs, RunResult, Runner } from '../../platform/ports.js';
+import type { Clock, DirFs, RunResult, Runner } from '../../platform/ports.js';
 import { ExternalCommandError, UserError } from '../../errors.js';
 import { splitHeader } from './parse.js';
 import {
@@ -38,6 +38,8 @@ export interface SystemdBackendOptions {
   scope: SystemdScope;
   /** The user whose lingering is checked (default: $USER, else the OS user name). */
   user?: string;
+  /** The moment of the command: fixes the clock-change window of rendered timers (compensation.ts). */
+  clock?: Clock;
 }
 
 /** Where unit files live for a scope. */
@@ -74,9 +76,11 @@ export class SystemdBackend implements Backend {
   readonly dir: DirFs;
   readonly scope: SystemdScope;
   private readonly user: string | undefined;
+  private readonly clock: Clock;
 
   constructor(options: SystemdBackendOptions) {
     this.runner = options.runner;
+    this.clock = options.clock ?? { now: () => new Date() };
     this.dir = options.dir;
     this.scope = options.scope;
     this.user = options.user;
@@ -114,11 +118,11 @@ export class SystemdBackend implements Backend {
   }
 
   check(job: Job, ctx: RenderContext): string[] {
-    return checkSystemdJob(job, ctx);
+    return checkSystemdJob(job, ctx, this.clock.now());
   }
 
   render(job: Job, ctx: RenderContext): Artifact[] {
-    return renderSystemdJob(job, ctx, this.scope);
+    return renderSystemdJob(job, ctx, this.scope, this.clock.now());
   }
 
   /** Per-job notes for `plan` (DST behaviour, boot timers); not part of the Backend contract. */
