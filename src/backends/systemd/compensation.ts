@@ -106,6 +106,10 @@ function compute(
         refusal: `the clock change on ${day(c.at, zone)} in ${zone} moves the clock by more than 3 hours or comes hours after another one; sched cannot make a systemd timer follow Debian cron's rule there. Use the crontab backend, or a zone without such changes`,
       };
     }
+    // Debian's rule and the calendar differ only for local times in the gap or the repeated
+    // interval: a job that names none of them needs no comparison (most jobs, most changes).
+    if (!namesLocalMinuteIn(spec, c.at + Math.min(c.before, c.after), c.at + Math.max(c.before, c.after)))
+      continue;
     const debian = fireTimesBetween(schedule, zone, new Date(lo * 1000), new Date(hi * 1000)).map(
       (d) => d.getTime() / 1000,
     );
@@ -128,6 +132,31 @@ function compute(
     missing.push(...lack);
   }
   return { ...base, lines: utcLines(missing), affected };
+}
+
+/** Whether the spec matches a local minute in [fromLocal, toLocal) (local epoch seconds). */
+function namesLocalMinuteIn(spec: CronSpec, fromLocal: number, toLocal: number): boolean {
+  for (let lm = Math.floor(fromLocal / 60); lm < Math.ceil(toLocal / 60); lm++) {
+    if (cronMatches(spec, localMinuteFields(lm))) return true;
+  }
+  return false;
+}
+
+function localMinuteFields(lm: number): {
+  minute: number;
+  hour: number;
+  dom: number;
+  month: number;
+  dow: number;
+} {
+  const d = new Date(lm * 60_000);
+  return {
+    minute: d.getUTCMinutes(),
+    hour: d.getUTCHours(),
+    dom: d.getUTCDate(),
+    month: d.getUTCMonth() + 1,
+    dow: d.getUTCDay(),
+  };
 }
 
 function day(at: number, zone: string): string {
@@ -153,15 +182,7 @@ function calendarFires(
     const lm = Math.floor(local / 60);
     if (seen.has(lm)) continue;
     seen.add(lm);
-    const d = new Date(lm * 60_000);
-    const fields = {
-      minute: d.getUTCMinutes(),
-      hour: d.getUTCHours(),
-      dom: d.getUTCDate(),
-      month: d.getUTCMonth() + 1,
-      dow: d.getUTCDay(),
-    };
-    if (cronMatches(spec, fields)) out.push(u);
+    if (cronMatches(spec, localMinuteFields(lm))) out.push(u);
   }
   return out;
 }
