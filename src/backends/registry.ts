@@ -70,7 +70,13 @@ export async function createBackend(name: BackendName, options: HostOptions): Pr
     case 'systemd': {
       const { SystemdBackend } = await import('./systemd/index.js');
       const scope = options.systemdScope ?? 'user';
-      return new SystemdBackend({ runner, dir: new NodeDirFs(systemdUnitDir(options)), scope });
+      const now = options.now;
+      return new SystemdBackend({
+        runner,
+        dir: new NodeDirFs(systemdUnitDir(options)),
+        scope,
+        ...(now ? { clock: { now: () => now } } : {}),
+      });
     }
     case 'crontab': {
       const { CrontabBackend } = await import('./crontab/index.js');

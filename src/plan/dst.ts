@@ -29,6 +29,8 @@ const BEHAVIOUR: Record<Effect, Partial<Record<BackendName, string>>> = {
   moved: {
     crontab: 'Debian cron runs it once right after the jump',
     embedded: 'sched daemon runs it once right after the jump (Debian cron rule)',
+    systemd:
+      'the systemd timer runs it once right after the jump (Debian cron rule, through an explicit OnCalendar= line)',
     kubernetes: 'the CronJob controller skips it that day',
     launchd: `${LAUNCHD_DOC} for a local time the clock skips — it may run after the jump or not that day (not verified by sched)`,
     windows: `${WINDOWS_DOC}, but none for a time the clock skips — it may run after the jump or not that day (not verified by sched)`,
@@ -39,6 +41,7 @@ const BEHAVIOUR: Record<Effect, Partial<Record<BackendName, string>>> = {
   once: {
     crontab: 'Debian cron runs it once, in the first pass',
     embedded: 'sched daemon runs it once, in the first pass (Debian cron rule)',
+    systemd: 'the systemd timer runs it once, in the first pass (Debian cron rule)',
     kubernetes: 'the CronJob controller runs it twice',
     launchd: `${LAUNCHD_DOC} for a local time that repeats — it may run once or twice (not verified by sched)`,
     windows: `${WINDOWS_DOC}, but none for a time that repeats — it may run once or twice (not verified by sched)`,
@@ -47,6 +50,8 @@ const BEHAVIOUR: Record<Effect, Partial<Record<BackendName, string>>> = {
   doubled: {
     crontab: 'Debian cron fires in both passes',
     embedded: 'sched daemon fires in both passes (Debian cron rule)',
+    systemd:
+      'the systemd timer fires in both passes (Debian cron rule; explicit OnCalendar= lines add the second pass)',
     kubernetes: 'the CronJob controller fires in both passes',
     launchd: `${LAUNCHD_DOC} for a local time that repeats — it may fire in one pass or both (not verified by sched)`,
     windows: `${WINDOWS_DOC}, but none for a time that repeats — repetitions may fire in one pass or both (not verified by sched)`,
@@ -58,8 +63,9 @@ function behaviour(effect: Effect, backend: BackendName): string {
   return BEHAVIOUR[effect][backend] ?? `${backend} applies its own rule (not verified by sched)`;
 }
 
-export function dstNotes(job: Job, backend: BackendName, now: Date): string[] {
-  const until = new Date(now.getTime() + YEAR_MS);
+/** Notes for the clock changes in the next `days` days (a year by default). */
+export function dstNotes(job: Job, backend: BackendName, now: Date, days?: number): string[] {
+  const until = new Date(now.getTime() + (days === undefined ? YEAR_MS : days * 86_400_000));
   return dstEffects(job.schedule, job.timezone, now, until).map((e) => {
     const where = e.change === 'spring' ? 'the DST gap' : 'the repeated DST hour';
     const verb = e.runs === 1 ? 'falls' : 'fall';

@@ -9,10 +9,11 @@
  * - `a..b/s` ranges with a step, `a..b` ranges and `,` lists work in every component.
  * - A trailing IANA zone makes systemd evaluate the wall clock in that zone.
  *
- * Known systemd difference we do not paper over: around DST changes systemd skips the whole
- * repeated autumn hour and the spring gap (open upstream issues), while cron runs a fixed-time
- * job once in each case. {@link systemdDstDifferences} finds the fire times this changes, so
- * `plan` can say so.
+ * Around DST changes these lines alone differ from cron: systemd fires each local time at its
+ * first occurrence only (a spring-gap time never, a repeated time once), while cron runs a
+ * fixed-time job of the gap after the jump and wildcard jobs in both passes. The systemd backend
+ * adds explicit-date lines for those runs (src/backends/systemd/compensation.ts);
+ * {@link systemdInstants} is the model of systemd's rule, checked against systemd itself.
  */
 import { cronMatches, parseCron, type CronSpec } from './cron.js';
 import { fireTimesBetween } from './occurrences.js';

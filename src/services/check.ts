@@ -13,7 +13,7 @@ import { readJsonSync, writeAtomicSync } from '../state/files.js';
 import { jobStateDir, stateRoot } from '../state/paths.js';
 import { overdueFromState } from '../run/health.js';
 import type { HostSettings } from './host.js';
-import { projectStatus } from './status.js';
+import { clockChangeExpiry, projectStatus } from './status.js';
 
 export interface JobHealth {
   job: string;
@@ -45,6 +45,8 @@ export interface CheckOptions {
 }
 
 const MISSED_STATE = 'missed-notified.json';
+/** Prefix of the reason given when a timer's clock-change compensation runs out (a warning). */
+const CLOCK_CHANGES = 'clock changes';
 
 export async function checkProject(
   file: string,
@@ -70,6 +72,8 @@ export async function checkProject(
       );
     if (row.overdue) reasons.push(`overdue: ${row.overdue}`);
     if (row.drift) reasons.push(`drift: ${row.drift}`);
+    const expiry = clockChangeExpiry(row, now);
+    if (expiry) reasons.push(`${CLOCK_CHANGES}: ${expiry}`);
     const due = row.overdue ? await overdueFromState(stateDir, status.project, row.job, now) : undefined;
     report.jobs.push({
       job: row.job,
@@ -142,7 +146,10 @@ async function notifyMissed(
 /** One status line in the Nagios plugin convention, and its exit code (0 OK, 1 WARNING, 2 CRITICAL). */
 export function nagiosLine(report: CheckReport): { line: string; exitCode: number } {
   const bad = report.jobs.filter((j) => !j.healthy);
-  const critical = bad.some((j) => j.reasons.some((r) => !r.startsWith('drift:')));
+  // Drift and a compensation running out are warnings: every run still happens as scheduled.
+  const critical = bad.some((j) =>
+    j.reasons.some((r) => !r.startsWith('drift:') && !r.startsWith(`${CLOCK_CHANGES}:`)),
+  );
   const total = report.jobs.length;
   const perf = `| jobs=${total} unhealthy=${bad.length}`;
   if (bad.length === 0)

@@ -5,6 +5,7 @@
  * for the others the answer is "unknown".
  */
 import { CRONTAB_KIND } from '../backends/crontab/render.js';
+import { compensatedUntil, isExplicitUtcLine } from '../backends/systemd/compensation.js';
 import { parseTimerUnit } from '../backends/systemd/parse.js';
 import { onCalendarToCron } from '../import/systemd.js';
 import type { Schedule } from '../model/job.js';
@@ -38,7 +39,11 @@ export function nativeSchedules(
       return [{ schedule: parseSchedule(when), timezone: hostZone }];
     }
     if (artifact.kind === 'timer') {
-      const values = parseTimerUnit(artifact.content).onCalendar.filter((v) => v.trim() !== '');
+      // sched's clock-change lines (under its comment) belong to the calendar they follow.
+      const ours = compensatedUntil(artifact.content) !== undefined;
+      const values = parseTimerUnit(artifact.content).onCalendar.filter(
+        (v) => v.trim() !== '' && !(ours && isExplicitUtcLine(v)),
+      );
       if (values.length === 0) return undefined;
       const out: NativeSchedule[] = [];
       for (const value of values) {

@@ -77,6 +77,8 @@ export interface PlanOutcome {
    * object a library caller loaded (no file on disk to re-check before applying).
    */
   origin: 'file' | 'state' | 'object';
+  /** What the plan found installed (native artifacts and applied specs), as read. */
+  installed: FoundArtifact[];
 }
 
 /** Loads the file or throws InvalidConfigError with every problem. */
@@ -198,7 +200,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     summary: summarize(jobs),
   };
   const origin = fromState ? 'state' : request.loaded ? 'object' : 'file';
-  return { plan, project, backend, backends, ctx, diagnostics, applied, origin };
+  return { plan, project, backend, backends, ctx, diagnostics, applied, origin, installed };
 }
 
 /** A file's identity across symlinked paths (`/home/me/src` vs its real path). */

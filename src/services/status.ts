@@ -17,6 +17,8 @@ import { readWakeListenerStatus } from '../state/wake-listener.js';
 import { lastRun } from './history.js';
 import { nativeSchedules, type NativeSchedule } from './installed-schedule.js';
 import { makePlan, type LoadedProject } from './plan.js';
+import { compensatedUntil, EXPIRY_WARNING_MS } from '../backends/systemd/compensation.js';
+import type { FoundArtifact } from '../plan/compute.js';
 
 export const STATUS_FORMAT_VERSION = 1;
 
@@ -52,6 +54,11 @@ export interface StatusRow {
   drift: string | null;
   /** A fire time passed with no run recorded: "expected 02:00, nothing recorded; …"; null otherwise. */
   overdue: string | null;
+  /**
+   * The day (YYYY-MM-DD) until which the installed systemd timer fires as Debian cron at the clock
+   * changes of its zone (its explicit OnCalendar= lines); null when the timer needs none.
+   */
+  clock_changes_until: string | null;
 }
 
 export interface ProjectStatus {
@@ -82,7 +89,7 @@ export async function projectStatus(source: StatusSource, host: HostSettings): P
       : 'loaded' in source
         ? { file: source.loaded.project.file, loaded: source.loaded, describeAll: true }
         : { file: source.file, describeAll: true };
-  const { plan, project, ctx, applied } = await makePlan(request, host);
+  const { plan, project, ctx, applied, installed } = await makePlan(request, host);
   const fromState = 'project' in source;
   const planned = new Map(plan.jobs.map((j) => [j.job, j]));
   const specs = new Map(applied.map((s) => [s.job.name, s]));
@@ -103,8 +110,13 @@ export async function projectStatus(source: StatusSource, host: HostSettings): P
       duration_ms: last?.duration_ms ?? null,
       drift: jobPlan && jobPlan.action !== 'no-op' ? jobPlan.reasons.join(', ') : null,
       overdue: (await overdueFromState(ctx.stateDir, project.name, name, host.now))?.message ?? null,
+      clock_changes_until: clockChangesUntil(installed, name),
     });
   }
+  const expiring = rows.flatMap((r) => {
+    const text = clockChangeExpiry(r, host.now);
+    return text ? [`${r.job}: ${text}`] : [];
+  });
   return {
     format_version: STATUS_FORMAT_VERSION,
     project: plan.project,
@@ -113,7 +125,11 @@ export async function projectStatus(source: StatusSource, host: HostSettings): P
     file: plan.file,
     installed_from: plan.installedFrom ?? null,
     generated_at: host.now.toISOString(),
-    warnings: [...plan.warnings, ...wakeListenerWarnings(ctx.stateDir, project.name, applied, plan.jobs)],
+    warnings: [
+      ...plan.warnings,
+      ...wakeListenerWarnings(ctx.stateDir, project.name, applied, plan.jobs),
+      ...expiring,
+    ],
     jobs: rows,
   };
 }
@@ -155,6 +171,30 @@ function wakeListenerWarnings(
     (c) => c.id === unit && (c.reason === REASONS.notRegistered || c.reason === REASONS.missing),
   );
   return down ? [`the wake listener ${unit} is not running: ${consequence}; \`sched apply\` starts it`] : [];
+}
+
+/** The end of the clock-change compensation of the job's installed systemd timer, if it has one. */
+function clockChangesUntil(installed: readonly FoundArtifact[], job: string): string | null {
+  const timer = installed.find(
+    (a) => a.target === 'systemd' && a.kind === 'timer' && a.job === job && a.recordedHash !== undefined,
+  );
+  const until = timer ? compensatedUntil(timer.content) : undefined;
+  return until ? until.toISOString().slice(0, 10) : null;
+}
+
+/**
+ * A warning when the job's timer stops following Debian cron at clock changes within a year (or
+ * already has); `sched apply` renders a new window then. Undefined otherwise.
+ */
+export function clockChangeExpiry(
+  row: Pick<StatusRow, 'clock_changes_until'>,
+  now: Date,
+): string | undefined {
+  if (row.clock_changes_until === null) return undefined;
+  const until = Date.parse(`${row.clock_changes_until}T00:00:00Z`);
+  if (until - now.getTime() >= EXPIRY_WARNING_MS) return undefined;
+  const when = until <= now.getTime() ? 'ended' : 'ends';
+  return `the clock-change compensation of its systemd timer ${when} on ${row.clock_changes_until}: after that, runs in a DST gap or a repeated hour no longer happen as Debian cron runs them. Run \`sched apply\` to renew it.`;
 }
 
 function fileSchedule(job: Job | undefined): string | null {

@@ -97,11 +97,15 @@ const CASES: Record<string, GoldenCase> = {
     check: ({ plan }) => {
       const job = plan!.jobs.find((j) => j.job === 'berlin-night')!;
       expect(job.timezone).toBe('Europe/Berlin');
-      // 2026-03-29: 02:30 does not exist in Berlin; 2026-10-25: 02:30 happens twice.
-      // systemd skips the spring run (cron would run it at 03:00); in autumn both run once: no note.
-      expect(job.notes).toHaveLength(1);
-      expect(job.notes[0]).toMatch(/2026-03-29/);
-      expect(job.notes[0]).toMatch(/^DST change on 2026-03-29 \(Europe\/Berlin\): systemd does not run at/);
+      // 2026-03-29: 02:30 does not exist in Berlin; 2026-10-25: 02:30 happens twice. The timer
+      // follows Debian cron (after the jump; once in autumn) and says how far that reaches.
+      expect(job.notes).toHaveLength(3);
+      expect(job.notes[0]).toMatch(
+        /^the 2026-03-29 02:30 run falls in the DST gap .*systemd timer runs it once right after the jump/,
+      );
+      expect(job.notes[2]).toMatch(/^clock changes compensated until 2040-01-01/);
+      const timer = job.changes.find((c) => c.kind === 'timer')!.after!.content;
+      expect(timer).toMatch(/^OnCalendar=2026-03-29 01:00:00 UTC$/m);
     },
   },
   'dst-note-crontab': {

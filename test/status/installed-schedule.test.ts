@@ -28,6 +28,23 @@ describe('nativeSchedules', () => {
     ]);
   });
 
+  it("reads a hand-edited timer that keeps sched's clock-change lines as its calendar", () => {
+    const timer = {
+      kind: 'timer',
+      content:
+        "[Timer]\nOnCalendar=*-*-* 02:45:00 Europe/Berlin\n# Clock changes in Europe/Berlin compensated (Debian cron's rule) until 2040-01-01\nOnCalendar=2025-03-30 01:00:00 UTC\nOnCalendar=2026-03-29 01:00:00 UTC\nUnit=x.service\n",
+    };
+    expect(nativeSchedules(timer, 'UTC')?.map((s) => s.schedule.kind === 'cron' && s.schedule.expr)).toEqual([
+      '45 2 * * *',
+    ]);
+    // Without sched's comment, an explicit date is the user's own: not read as a repeating schedule.
+    const own = {
+      kind: 'timer',
+      content: '[Timer]\nOnCalendar=*-*-* 02:45:00\nOnCalendar=2026-03-29 01:00:00 UTC\n',
+    };
+    expect(nativeSchedules(own, 'UTC')).toBeUndefined();
+  });
+
   it('says unknown for what it cannot read', () => {
     expect(
       nativeSchedules({ kind: 'timer', content: '[Timer]\nOnCalendar=*-*-~01\n' }, 'UTC'),

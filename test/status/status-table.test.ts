@@ -31,6 +31,7 @@ function row(job: string, fields: Partial<StatusRow>): StatusRow {
     overdue: null,
     duration_ms: null,
     drift: null,
+    clock_changes_until: null,
     ...fields,
   };
 }

@@ -15,7 +15,7 @@ import type {
   RenderContext,
 } from '../types.js';
 import type { Job } from '../../model/job.js';
-import type { DirFs, RunResult, Runner } from '../../platform/ports.js';
+import type { Clock, DirFs, RunResult, Runner } from '../../platform/ports.js';
 import { ExternalCommandError, UserError } from '../../errors.js';
 import { splitHeader } from './parse.js';
 import {
@@ -39,6 +39,8 @@ export interface SystemdBackendOptions {
   scope: SystemdScope;
   /** The user whose lingering is checked (default: $USER, else the OS user name). */
   user?: string;
+  /** The moment of the command: fixes the clock-change window of rendered timers (compensation.ts). */
+  clock?: Clock;
 }
 
 /** Where unit files live for a scope. */
@@ -75,9 +77,11 @@ export class SystemdBackend implements Backend {
   readonly dir: DirFs;
   readonly scope: SystemdScope;
   private readonly user: string | undefined;
+  private readonly clock: Clock;
 
   constructor(options: SystemdBackendOptions) {
     this.runner = options.runner;
+    this.clock = options.clock ?? { now: () => new Date() };
     this.dir = options.dir;
     this.scope = options.scope;
     this.user = options.user;
@@ -115,11 +119,11 @@ export class SystemdBackend implements Backend {
   }
 
   check(job: Job, ctx: RenderContext): string[] {
-    return checkSystemdJob(job, ctx);
+    return checkSystemdJob(job, ctx, this.clock.now());
   }
 
   render(job: Job, ctx: RenderContext): Artifact[] {
-    return renderSystemdJob(job, ctx, this.scope);
+    return renderSystemdJob(job, ctx, this.scope, this.clock.now());
   }
 
   /** The wake listener service, when the project has enabled wake jobs. */

@@ -32,12 +32,9 @@ import type { Job } from '../../model/job.js';
 import { InexpressibleError } from '../../errors.js';
 import { parseCron } from '../../schedule/cron.js';
 import { nextFireTimes } from '../../schedule/occurrences.js';
-import {
-  cronToOnCalendar,
-  instantToOnCalendar,
-  systemdDstDifferences,
-} from '../../schedule/to-oncalendar.js';
-import { formatInZone } from '../../schedule/zoned.js';
+import { cronToOnCalendar, instantToOnCalendar } from '../../schedule/to-oncalendar.js';
+import { clockChangeCompensation, compensationComment, RENEW_EVERY_YEARS } from './compensation.js';
+import { dstNotes } from '../../plan/dst.js';
 
 export type SystemdScope = 'user' | 'system';
 
@@ -124,13 +121,17 @@ export function escapePath(value: string): string {
 
 /**
  * Problems that make `job` inexpressible on systemd, as sentences. Empty when render succeeds.
+ * `now` is the moment of the render: the clock changes from then on are checked (see
+ * compensation.ts); without it they are not.
  */
-export function checkSystemdJob(job: Job, ctx: RenderContext): string[] {
+export function checkSystemdJob(job: Job, ctx: RenderContext, now?: Date): string[] {
   const problems: string[] = [];
   const s = job.schedule;
   if (s.kind === 'cron') {
     try {
       parseCron(s.expr);
+      const refusal = now ? clockChangeCompensation(s, job.timezone, now).refusal : undefined;
+      if (refusal) problems.push(`schedule '${s.expr}': ${refusal}`);
     } catch (e) {
       problems.push(`schedule '${s.expr}' is not a valid cron expression: ${(e as Error).message}`);
     }
@@ -184,12 +185,25 @@ function withHeader(project: string, job: string, body: string): { content: stri
   return { content: `# ${formatOwnership({ project, job, hash })}\n${body}`, hash };
 }
 
-/** The `[Timer]` trigger lines for the job's schedule. Throws InexpressibleError. */
-export function triggerLines(job: Job, scope: SystemdScope): string[] {
+/**
+ * The `[Timer]` trigger lines for the job's schedule, rendered at `now`: a cron schedule's calendar,
+ * then the explicit-date lines that make it fire as Debian cron does at the clock changes of its
+ * zone (compensation.ts). Throws InexpressibleError.
+ */
+export function triggerLines(job: Job, scope: SystemdScope, now: Date): string[] {
   const s = job.schedule;
   switch (s.kind) {
-    case 'cron':
-      return cronToOnCalendar(parseCron(s.expr), job.timezone).map((e) => `OnCalendar=${e}`);
+    case 'cron': {
+      const lines = cronToOnCalendar(parseCron(s.expr), job.timezone).map((e) => `OnCalendar=${e}`);
+      const comp = clockChangeCompensation(s, job.timezone, now);
+      if (comp.refusal) throw new InexpressibleError('systemd', job.name, comp.refusal);
+      if (comp.lines.length === 0) return lines;
+      return [
+        ...lines,
+        compensationComment(job.timezone, comp.until),
+        ...comp.lines.map((e) => `OnCalendar=${e}`),
+      ];
+    }
     case 'at': {
       const [instant] = nextFireTimes(s, job.timezone, new Date(0), 1);
       if (!instant)
@@ -207,10 +221,13 @@ export function triggerLines(job: Job, scope: SystemdScope): string[] {
   }
 }
 
-/** Renders the service and timer of an enabled job; disabled jobs render nothing. */
-export function renderSystemdJob(job: Job, ctx: RenderContext, scope: SystemdScope): Artifact[] {
+/**
+ * Renders the service and timer of an enabled job; disabled jobs render nothing. `now` fixes the
+ * clock-change window (the same output for years, see compensation.ts).
+ */
+export function renderSystemdJob(job: Job, ctx: RenderContext, scope: SystemdScope, now: Date): Artifact[] {
   if (!job.enabled) return [];
-  const problems = checkSystemdJob(job, ctx);
+  const problems = checkSystemdJob(job, ctx, now);
   if (problems.length > 0) throw new InexpressibleError('systemd', job.name, problems.join('; '));
   const svc = serviceName(job.project, job.name);
   const tmr = timerName(job.project, job.name);
@@ -238,7 +255,7 @@ export function renderSystemdJob(job: Job, ctx: RenderContext, scope: SystemdSco
     '',
     '[Timer]',
   ];
-  timer.push(...triggerLines(job, scope));
+  timer.push(...triggerLines(job, scope, now));
   timer.push('AccuracySec=1s');
   if (job.schedule.kind !== 'event') timer.push(`Persistent=${job.catchUp ? 'true' : 'false'}`);
   if (job.jitterSeconds > 0) timer.push(`RandomizedDelaySec=${job.jitterSeconds}s`);
@@ -253,10 +270,10 @@ export function renderSystemdJob(job: Job, ctx: RenderContext, scope: SystemdSco
 }
 
 /**
- * Sentences for `plan` about how systemd will treat this job differently from `sched next`:
- * DST changes in the next `days` days where systemd skips or merges runs (it fires each local
- * time at its first occurrence only), and boot jobs running once when their timer is (re)started.
- * Pure; empty for most jobs.
+ * Sentences for `plan` about how the systemd timer treats this job at clock changes and boot:
+ * the runs a clock change in the next `days` days moves or doubles (the timer follows Debian
+ * cron's rule through its compensation lines), how far that compensation reaches, and boot jobs
+ * running once when their timer is (re)started. Pure; empty for most jobs.
  */
 export function systemdNotes(job: Job, from: Date, days = 366): string[] {
   const notes: string[] = [];
@@ -272,23 +289,18 @@ export function systemdNotes(job: Job, from: Date, days = 366): string[] {
     );
   }
   if (s.kind === 'cron') {
-    const to = new Date(from.getTime() + days * 86_400_000);
-    let diffs;
+    let comp;
     try {
-      diffs = systemdDstDifferences(s.expr, job.timezone, from, to);
+      comp = clockChangeCompensation(s, job.timezone, from);
     } catch {
       return notes; // invalid expression: check() reports it
     }
-    for (const d of diffs) {
-      // Local wall-clock times (HH:MM on the day of the change) read better than full instants.
-      const local = (x: Date) => formatInZone(x, job.timezone).slice(11, 16);
-      const fmt = (list: Date[]) => list.map(local).join(', ');
-      const parts: string[] = [];
-      if (d.missing.length) parts.push(`does not run at ${fmt(d.missing)}`);
-      if (d.extra.length) parts.push(`runs at ${fmt(d.extra)} instead`);
-      const day = formatInZone(d.transition, job.timezone).slice(0, 10);
+    if (comp.refusal) return notes; // check() refuses the job with the reason
+    notes.push(...dstNotes(job, 'systemd', from, days));
+    if (comp.lines.length > 0) {
+      const until = comp.until.toISOString().slice(0, 10);
       notes.push(
-        `DST change on ${day} (${job.timezone}): systemd ${parts.join(' and ')}, unlike \`sched next\` (cron's rule) — systemd fires each local time only at its first occurrence and skips times in the spring gap`,
+        `clock changes compensated until ${until}: the timer has ${comp.lines.length} explicit OnCalendar= line${comp.lines.length === 1 ? '' : 's'} (UTC) for the runs Debian cron makes at the ${comp.affected} clock change${comp.affected === 1 ? '' : 's'} in ${job.timezone} from ${comp.from.toISOString().slice(0, 4)}; \`sched apply\` renews them from ${new Date(Date.UTC(comp.from.getUTCFullYear() + RENEW_EVERY_YEARS, 0, 1)).toISOString().slice(0, 10)}`,
       );
     }
   }

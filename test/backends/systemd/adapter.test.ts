@@ -224,17 +224,26 @@ describe('SystemdBackend against a fake host', () => {
     expect(await missing.warnings()).toEqual([]);
   });
 
-  it('notes for plan: DST differences and boot timers', () => {
+  it('notes for plan: clock changes (compensated, and until when) and boot timers', () => {
     const { backend } = setup();
     const from = new Date('2026-01-01T00:00:00Z');
     const daily = backend.notes(
       makeJob({ name: 'd', schedule: { kind: 'cron', expr: '30 2 * * *', source: '30 2 * * *' } }),
       from,
     );
-    expect(daily).toHaveLength(1);
+    // 2026-03-29: 02:30 does not exist in Berlin; the timer runs it after the jump, as Debian cron.
+    // 2026-10-25: 02:30 repeats; once, in the first pass, as Debian cron.
+    expect(daily).toHaveLength(3);
     expect(daily[0]).toMatch(
-      /^DST change on 2026-03-29 \(Europe\/Berlin\): systemd does not run at 03:00, unlike `sched next`/,
+      /^the 2026-03-29 02:30 run falls in the DST gap \(Europe\/Berlin\): the systemd timer runs it once right after the jump/,
     );
+    expect(daily[1]).toMatch(
+      /^the 2026-10-25 02:30 run falls in the repeated DST hour .*: the systemd timer runs it once, in the first pass/,
+    );
+    expect(daily[2]).toMatch(
+      /^clock changes compensated until 2040-01-01: the timer has 15 explicit OnCalendar= lines/,
+    );
+    expect(daily[2]).toMatch(/renews them from 2030-01-01$/);
     expect(backend.notes(makeJob({ timezone: 'UTC' }), from)).toEqual([]);
     expect(
       backend.notes(

@@ -9,6 +9,9 @@ export const CTX: RenderContext = {
   homeDir: '/home/ada',
 };
 
+/** The render moment of the golden units: clock changes are compensated from 2025 to 2040. */
+export const NOW = new Date('2026-03-20T10:00:00Z');
+
 export function makeJob(overrides: Partial<Job> = {}): Job {
   return testJob({ timezone: 'Europe/Berlin', ...overrides });
 }

@@ -28,7 +28,7 @@ import {
 import { InexpressibleError } from '../../../src/errors.js';
 import type { Job } from '../../../src/model/job.js';
 import { renderWakeListener, wakeListenerName } from '../../../src/backends/systemd/wake-unit.js';
-import { CTX, makeJob } from './fixtures.js';
+import { CTX, makeJob, NOW } from './fixtures.js';
 
 const run = promisify(execFile);
 const GOLDEN = path.resolve(__dirname, '../../golden/systemd');
@@ -106,7 +106,7 @@ const WEIRD_CTX = {
 
 function renderCase(name: string): ReturnType<typeof renderSystemdJob> {
   const c = CASES[name]!;
-  return renderSystemdJob(c.job, name === 'weird-paths' ? WEIRD_CTX : CTX, c.scope ?? 'user');
+  return renderSystemdJob(c.job, name === 'weird-paths' ? WEIRD_CTX : CTX, c.scope ?? 'user', NOW);
 }
 
 describe('golden unit files', () => {
@@ -192,7 +192,7 @@ describe('golden unit files', () => {
   });
 
   it('renders nothing for a disabled job', () => {
-    expect(renderSystemdJob(makeJob({ enabled: false }), CTX, 'user')).toEqual([]);
+    expect(renderSystemdJob(makeJob({ enabled: false }), CTX, 'user', NOW)).toEqual([]);
   });
 });
 
@@ -245,9 +245,9 @@ describe('the wake listener unit', () => {
   });
 
   it('renders the wake job itself like a boot job: its timer fires at start', () => {
-    const [, timer] = renderSystemdJob(WAKE_JOB, CTX, 'user');
+    const [, timer] = renderSystemdJob(WAKE_JOB, CTX, 'user', NOW);
     expect(parseTimerUnit(timer!.content).onStartupSec).toBe('0');
-    const [, systemTimer] = renderSystemdJob(WAKE_JOB, CTX, 'system');
+    const [, systemTimer] = renderSystemdJob(WAKE_JOB, CTX, 'system', NOW);
     expect(parseTimerUnit(systemTimer!.content).onBootSec).toBe('0');
   });
 });
@@ -267,7 +267,9 @@ describe('checks', () => {
     const problems = checkSystemdJob(makeJob({ overlap: 'queue', env: { A: 'x\ny', '1BAD': 'v' } }), CTX);
     expect(problems.join('\n')).toMatch(/env 'A' contains a newline/);
     expect(problems.join('\n')).toMatch(/env name '1BAD'/);
-    expect(() => renderSystemdJob(makeJob({ env: { 'A-B': '1' } }), CTX, 'user')).toThrow(InexpressibleError);
+    expect(() => renderSystemdJob(makeJob({ env: { 'A-B': '1' } }), CTX, 'user', NOW)).toThrow(
+      InexpressibleError,
+    );
     expect(checkSystemdJob(makeJob({ overlap: 'queue' }), CTX)).toEqual([]);
     expect(checkSystemdJob(makeJob(), CTX)).toEqual([]);
   });
@@ -350,15 +352,15 @@ describe('escaping properties (parse∘render = identity)', () => {
           });
           const ctx = { ...CTX, schedBin: bin };
           expect(checkSystemdJob(job, ctx)).toEqual([]);
-          const svc = parseServiceUnit(renderSystemdJob(job, ctx, 'user')[0]!.content);
+          const svc = parseServiceUnit(renderSystemdJob(job, ctx, 'user', NOW)[0]!.content);
           expect(svc.environment).toEqual(env);
           expect(svc.workingDirectory).toBe(wd);
           expect(svc.environmentFile).toBeUndefined();
           expect(svc.execStart).toEqual(serviceArgv(job, ctx, 'user'));
           const launched = { ...job, overlap: 'allow' as const };
-          expect(parseServiceUnit(renderSystemdJob(launched, ctx, 'user')[0]!.content).execStart).toEqual(
-            serviceArgv(launched, ctx, 'user'),
-          );
+          expect(
+            parseServiceUnit(renderSystemdJob(launched, ctx, 'user', NOW)[0]!.content).execStart,
+          ).toEqual(serviceArgv(launched, ctx, 'user'));
         },
       ),
       { numRuns: 300 },
@@ -405,6 +407,7 @@ describe.skipIf(!ANALYZE)('systemd-analyze verify accepts every rendered unit', 
           job,
           { ...CTX, nodePath: nodeCopy, schedBin: WEIRD_CTX.schedBin },
           c.scope ?? 'user',
+          NOW,
         )) {
           await writeFile(path.join(units, a.id), a.content);
           names.push(path.join(units, a.id));
