@@ -22,11 +22,20 @@ async function fastPlan(argv) {
   return true;
 }
 
-if (command === 'run') {
+/**
+ * `sched run`: the arguments parsed with the parser derived from the command's spec, as oclif
+ * would. Help, or a mistake in the arguments, is oclif's to show (false: not handled).
+ */
+async function fastRun(argv) {
   // dist/run/cli.js bundled into one module (scripts/bundle-run.mjs): faster to load.
   const { main } = await import('../dist/run-bundle/cli.js');
-  process.exitCode = await main(rest);
-} else if (!(command === 'plan' && (await fastPlan(rest)))) {
+  const code = await main(argv);
+  if (code === undefined) return false;
+  process.exitCode = code;
+  return true;
+}
+
+if (!((command === 'run' && (await fastRun(rest))) || (command === 'plan' && (await fastPlan(rest))))) {
   // oclif checks the node version when it loads, with semver (~25 ms); npm's engine-strict and
   // package.json's engines already do, at install. Set only while it loads, so that the commands
   // sched starts (jobs under `sched daemon` among them) never see the variable.

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { runArgv } from '../backends/invocation.js';
 import { PROJECT_NAME_PATTERN } from '../model/job.js';
 import { NodeDirFs, schedBinPath, systemClock } from '../platform/node.js';
 import type { Clock } from '../platform/ports.js';
@@ -118,9 +119,15 @@ export function spawnSchedRun(
   request: RunRequest,
   env: NodeJS.ProcessEnv,
 ): RunHandle {
-  const args = [schedBin, 'run', '--project', request.project, '--trigger', 'embedded'];
-  if (request.catchUp) args.push('--catch-up');
-  if (request.job) args.push(request.job);
+  const args = [
+    schedBin,
+    ...runArgv({
+      project: request.project,
+      trigger: 'embedded',
+      catchUp: request.catchUp,
+      job: request.job || undefined,
+    }),
+  ];
   const child = spawn(nodePath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
