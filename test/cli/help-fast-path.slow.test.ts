@@ -80,7 +80,9 @@ describe.skipIf(skip)('version and help: fast path and oclif agree byte for byte
         oclif(['help', id]),
       ]);
       expect(viaOclif.code).toBe(0);
+      // The shape of every command's help, `run` included (its help was once hand-written).
       expect(viaOclif.stdout).toMatch(/^USAGE|\nUSAGE\n/);
+      expect(viaOclif.stdout).toMatch(/\nEXAMPLES\n {2}\$ sched /);
       expect(fast).toEqual(viaOclif);
       expect(served([id, '--help'])).toBe(viaOclif.stdout);
       expect(served([id, '-h'])).toBe(short.stdout);
