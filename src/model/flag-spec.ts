@@ -20,6 +20,7 @@ export interface FlagSpec {
   readonly multiple?: boolean;
   /** The only values accepted. */
   readonly options?: readonly string[];
+  /** The value when the flag is not given (not for a `multiple` flag: oclif's derivation drops it). */
   readonly default?: string | boolean;
 }
 
