@@ -10,6 +10,7 @@ const benches = [
   path.join(here, 'plan-apply.js'),
   path.join(here, 'validate.js'),
   path.join(repo, 'bench', 'run-overhead.mjs'),
+  path.join(repo, 'bench', 'startup.mjs'),
   path.join(repo, 'bench', 'next.mjs'),
 ];
 let failed = false;

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Entry point. `sched run` is what every scheduler calls on every fire, so it skips oclif (whose
 // start-up costs more than the whole wrapper) and goes straight to the same service the oclif
-// `run` command uses; so does `sched plan` in its common forms. Everything else goes through
-// oclif, which loads only the command it runs, from the shipped manifest.
-const [command, ...rest] = process.argv.slice(2);
+// `run` command uses; so does `sched plan` in its common forms, and the version and help requests
+// (answered from the version in package.json and from help texts oclif rendered at build time).
+// Everything else goes through oclif, which loads only the command it runs, from the shipped
+// manifest. SCHED_NO_FAST_PATH=1 sends everything to oclif: the tests compare both answers.
+const argv = process.argv.slice(2);
+const [command, ...rest] = argv;
+const fast = process.env.SCHED_NO_FAST_PATH !== '1';
 
 /**
  * `sched plan` in its common forms skips oclif too (drift checks run it over and over); any
@@ -22,11 +26,34 @@ async function fastPlan(argv) {
   return true;
 }
 
-if (command === 'run') {
+/**
+ * `sched run`: the arguments parsed with the parser derived from the command's spec, as oclif
+ * would. Help, or a mistake in the arguments, is oclif's to show (false: not handled).
+ */
+async function fastRun(argv) {
   // dist/run/cli.js bundled into one module (scripts/bundle-run.mjs): faster to load.
   const { main } = await import('../dist/run-bundle/cli.js');
-  process.exitCode = await main(rest);
-} else if (!(command === 'plan' && (await fastPlan(rest)))) {
+  const code = await main(argv);
+  if (code === undefined) return false;
+  process.exitCode = code;
+  return true;
+}
+
+/** `--version`, `-v`, `version`, `--help`, `help [CMD]`, `CMD --help` (false: not handled). */
+async function fastInfo(argv) {
+  // run and plan ask for it only with a lone --help/-h: their scheduled starts never load it.
+  if ((command === 'run' || command === 'plan') && !(rest.length === 1 && /^(--help|-h)$/.test(rest[0])))
+    return false;
+  const { serveInfo } = await import('../dist/cli/fast-info.js');
+  return serveInfo(argv, new URL('..', import.meta.url));
+}
+
+const handled =
+  fast &&
+  ((await fastInfo(argv)) ||
+    (command === 'run' && (await fastRun(rest))) ||
+    (command === 'plan' && (await fastPlan(rest))));
+if (!handled) {
   // oclif checks the node version when it loads, with semver (~25 ms); npm's engine-strict and
   // package.json's engines already do, at install. Set only while it loads, so that the commands
   // sched starts (jobs under `sched daemon` among them) never see the variable.

@@ -1,24 +1,14 @@
 /** Flags shared by several commands, defined once so they read the same everywhere. */
 import { Flags } from '@oclif/core';
+import { RUN_SPEC } from '../backends/invocation.js';
+import { FILE_FLAG, NO_PAGER_FLAG, SCOPE_FLAG, TARGET_FLAG } from './common-flags.js';
+import { oclifFlag } from './oclif-spec.js';
 
-export const fileFlag = Flags.string({
-  char: 'f',
-  description: 'path to schedules.yaml',
-  default: 'schedules.yaml',
-  helpValue: 'FILE',
-});
+export const fileFlag = oclifFlag(FILE_FLAG);
 
-export const scopeFlag = Flags.string({
-  description: 'systemd scope: user timers (default) or system timers (as root)',
-  options: ['user', 'system'],
-  default: 'user',
-});
+export const scopeFlag = oclifFlag(SCOPE_FLAG);
 
-export const targetFlag = Flags.string({
-  description: 'limit to these jobs (repeatable)',
-  multiple: true,
-  helpValue: 'JOB',
-});
+export const targetFlag = oclifFlag(TARGET_FLAG);
 
 export const autoApproveFlag = Flags.boolean({
   description: 'apply without asking for confirmation (needed when stdin is not a terminal)',
@@ -26,18 +16,10 @@ export const autoApproveFlag = Flags.boolean({
 });
 
 /** `--project`/`-p` of the commands that act on one job's recorded state (run, history, logs). */
-export const projectFlag = Flags.string({
-  char: 'p',
-  description: 'project name (default: the project: of the schedules file)',
-  helpValue: 'P',
-});
+export const projectFlag = oclifFlag(RUN_SPEC.flags.project);
 
 /** `--file`/`-f` of those commands: read only to find the project name. */
-export const projectFileFlag = Flags.string({
-  char: 'f',
-  description: 'schedules file used to find the project',
-  helpValue: 'FILE',
-});
+export const projectFileFlag = oclifFlag(RUN_SPEC.flags.file);
 
 /**
  * `--lock-timeout` of the commands that change the host: how long to wait for another sched
@@ -73,8 +55,4 @@ export const installedProjectFlag = Flags.string({
 });
 
 /** `--no-pager` of the commands that page long text on a terminal (plan, logs). */
-export const noPagerFlag = Flags.boolean({
-  description:
-    'print directly even when the output is longer than the terminal (PAGER/SCHED_PAGER pick the pager)',
-  default: false,
-});
+export const noPagerFlag = oclifFlag(NO_PAGER_FLAG);

@@ -4,6 +4,8 @@
  * `sched plan --detailed-exitcode` over and over).
  */
 import { fileSystemError } from '../errors.js';
+import { parseArgv, type CommandSpec } from '../model/flag-spec.js';
+import { FILE_FLAG, NO_PAGER_FLAG, SCOPE_FLAG, TARGET_FLAG } from './common-flags.js';
 import { ignoreClosedStdout } from './stdout.js';
 
 export interface PlanCommandOptions {
@@ -59,60 +61,59 @@ async function savePlan(out: string, text: string): Promise<void> {
   }
 }
 
+/** `sched plan`'s flags and help: the oclif command and the fast parser derive from it. */
+export const PLAN_SPEC = {
+  id: 'plan',
+  summary: 'Show what apply would change on this host',
+  description: `Compares schedules.yaml with what is installed in the host's scheduler and prints, per job, + create, ~ update or - delete with the reason, a unified diff of each native file, the schedule in words and the next fire times.
+
+Reasons: new; changed in the file; edited by hand; missing; not enabled or not loaded; removed from the file; paused; moved from another checkout (the project is installed from another schedules.yaml: applying moves it here, and \`apply --auto-approve\` needs --force for that).
+
+A plan longer than the terminal goes through a pager (SCHED_PAGER, PAGER, else less -FRX); never when piped or with --no-pager.
+
+Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present (only with --detailed-exitcode).`,
+  examples: [
+    '<%= config.bin %> plan',
+    '<%= config.bin %> plan --target nightly-report',
+    '<%= config.bin %> plan --out plan.json && <%= config.bin %> apply plan.json',
+    '<%= config.bin %> plan --detailed-exitcode --json > plan.json  # CI drift check: exit 2 on drift',
+  ],
+  args: {},
+  flags: {
+    file: FILE_FLAG,
+    target: TARGET_FLAG,
+    out: { kind: 'string', description: 'save the plan to FILE for `sched apply FILE`', helpValue: 'FILE' },
+    'detailed-exitcode': {
+      kind: 'boolean',
+      description: 'exit 0 when there are no changes, 2 when there are, 1 on error',
+    },
+    json: {
+      kind: 'boolean',
+      description: 'print the plan as JSON (format_version 1, see docs/plan-json.md)',
+    },
+    scope: SCOPE_FLAG,
+    'no-pager': NO_PAGER_FLAG,
+  },
+} as const satisfies CommandSpec;
+
+/** The options of parsed `plan` flags (from oclif, or from {@link parseFastPlanArgs}). */
+export function planOptionsOf(flags: Readonly<Record<string, unknown>>): PlanCommandOptions {
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const opts: PlanCommandOptions = { file: text(flags.file) ?? FILE_FLAG.default };
+  if (Array.isArray(flags.target)) opts.target = flags.target as string[];
+  if (text(flags.out) !== undefined) opts.out = text(flags.out);
+  if (flags['detailed-exitcode'] === true) opts.detailedExitcode = true;
+  if (flags.json === true) opts.json = true;
+  if (flags.scope === 'user' || flags.scope === 'system') opts.scope = flags.scope;
+  if (flags['no-pager'] === true) opts.noPager = true;
+  return opts;
+}
+
 /**
- * Parses `sched plan` arguments for the fast path: the flags the oclif command defines, in the
- * forms `--flag VALUE`, `--flag=VALUE` and `-f VALUE`. Anything else — help, an unknown flag, a
- * missing value, an argument — returns undefined, and oclif parses it (and explains the problem).
+ * Parses `sched plan` arguments for the fast path, as oclif would (src/model/flag-spec.ts).
+ * Help or a mistake returns undefined, and oclif shows the help or explains the problem.
  */
 export function parseFastPlanArgs(argv: readonly string[]): PlanCommandOptions | undefined {
-  const opts: PlanCommandOptions = { file: 'schedules.yaml', scope: 'user' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string | undefined => {
-      if (eq > 0) return a.slice(eq + 1);
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith('-')) return undefined;
-      i++;
-      return v;
-    };
-    const boolean = (): boolean => eq < 0;
-    let v: string | undefined;
-    switch (name) {
-      case '-f':
-      case '--file':
-        if ((v = value()) === undefined || v === '') return undefined;
-        opts.file = v;
-        break;
-      case '--target':
-        if ((v = value()) === undefined || v === '') return undefined;
-        (opts.target ??= []).push(v);
-        break;
-      case '--out':
-        if ((v = value()) === undefined || v === '') return undefined;
-        opts.out = v;
-        break;
-      case '--scope':
-        v = value();
-        if (v !== 'user' && v !== 'system') return undefined;
-        opts.scope = v;
-        break;
-      case '--detailed-exitcode':
-        if (!boolean()) return undefined;
-        opts.detailedExitcode = true;
-        break;
-      case '--json':
-        if (!boolean()) return undefined;
-        opts.json = true;
-        break;
-      case '--no-pager':
-        if (!boolean()) return undefined;
-        opts.noPager = true;
-        break;
-      default:
-        return undefined;
-    }
-  }
-  return opts;
+  const parsed = parseArgv(PLAN_SPEC, argv);
+  return parsed && planOptionsOf(parsed.flags);
 }

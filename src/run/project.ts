@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { missingSchedulesFile, UserError } from '../errors.js';
 import { isValidJobName, PROJECT_NAME_PATTERN } from '../model/job.js';
+import { fileIdentity, rememberedProject, rememberProject } from '../state/project-of-file.js';
 
 export function checkProjectName(project: string): string {
   if (!PROJECT_NAME_PATTERN.test(project)) {
@@ -31,9 +32,14 @@ export async function resolveProjectName(opts: {
   project?: string;
   file?: string;
   cwd?: string;
+  /** sched's state root: the project a file names is remembered there (state/project-of-file.ts). */
+  stateRoot?: string;
 }): Promise<string> {
   if (opts.project) return checkProjectName(opts.project);
   const file = path.resolve(opts.cwd ?? process.cwd(), opts.file ?? 'schedules.yaml');
+  const remembered = opts.stateRoot && rememberedProject(opts.stateRoot, file);
+  if (remembered) return checkProjectName(remembered);
+  const before = fileIdentity(file);
   const { FILE_NOT_FOUND, loadProject } = await import('../config/load.js');
   const loaded = await loadProject(file, { checkFilesystem: false });
   if (!loaded.project) {
@@ -48,5 +54,7 @@ export async function resolveProjectName(opts: {
       'pass --project NAME, or -f FILE pointing to a valid schedules.yaml (check it with `sched validate`)',
     );
   }
-  return checkProjectName(loaded.project.name);
+  const name = checkProjectName(loaded.project.name);
+  if (opts.stateRoot) rememberProject(opts.stateRoot, file, name, before);
+  return name;
 }

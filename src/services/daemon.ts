@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { runArgv } from '../backends/invocation.js';
 import { PROJECT_NAME_PATTERN } from '../model/job.js';
 import { NodeDirFs, schedBinPath, systemClock } from '../platform/node.js';
 import type { Clock } from '../platform/ports.js';
@@ -154,10 +155,15 @@ export function spawnSchedRun(
   env: NodeJS.ProcessEnv,
 ): RunHandle {
   // A run the wake started says so in its history (`trigger: wake`).
-  const trigger = request.wake ? 'wake' : 'embedded';
-  const args = [schedBin, 'run', '--project', request.project, '--trigger', trigger];
-  if (request.catchUp) args.push('--catch-up');
-  if (request.job) args.push(request.job);
+  const args = [
+    schedBin,
+    ...runArgv({
+      project: request.project,
+      trigger: request.wake ? 'wake' : 'embedded',
+      catchUp: request.catchUp,
+      job: request.job || undefined,
+    }),
+  ];
   const child = spawn(nodePath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr?.setEncoding('utf8');

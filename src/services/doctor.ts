@@ -9,6 +9,7 @@ import path from 'node:path';
 import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
 import { selectBackend } from '../backends/registry.js';
+import { startsScheduledRun } from '../backends/invocation.js';
 import type { BackendSelection } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 import type { BackendChoice, Project } from '../model/job.js';
@@ -131,7 +132,7 @@ export function invokedPaths(content: string): string[] {
   }
   const out = new Set<string>();
   for (let i = 2; i + 1 < words.length; i++) {
-    if (words[i] === 'run' && words[i + 1] === '--project') {
+    if (startsScheduledRun(words, i)) {
       out.add(words[i - 2]!);
       out.add(words[i - 1]!);
     }

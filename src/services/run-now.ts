@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { selectBackend } from '../backends/registry.js';
+import { runArgv } from '../backends/invocation.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import {
   placeRunNowRequest,
@@ -78,8 +79,8 @@ export async function runNow(
     return { backend: backend.name, via: backend.name };
   }
   // No --trigger: a start by hand, which the late-start rule must not skip.
-  const stateArgs = ctx.explicitStateDir ? ['--state-dir', ctx.explicitStateDir] : [];
-  const child = spawn(ctx.nodePath, [ctx.schedBin, 'run', '--project', project.name, ...stateArgs, job], {
+  const argv = runArgv({ project: project.name, stateDir: ctx.explicitStateDir, job });
+  const child = spawn(ctx.nodePath, [ctx.schedBin, ...argv], {
     detached: true,
     stdio: 'ignore',
     env: host.env,

@@ -58,8 +58,8 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   if (!opts.catchUp && !opts.job)
     throw new UserError('missing JOB', 'usage: sched run JOB [--project P] [-f FILE]');
   if (opts.job) checkJobName(opts.job);
-  const project = await resolveProjectName(opts);
   const root = opts.stateDir ? path.resolve(opts.stateDir) : stateRoot(env);
+  const project = await resolveProjectName({ ...opts, stateRoot: root });
 
   const controller = new AbortController();
   let stopSignal: NodeJS.Signals | undefined;

@@ -2,7 +2,8 @@
  * Where sched keeps its state: `$SCHED_HOME`, else the platform's state directory.
  * Layout below the root: `projects/<project>/jobs/<job>/` (spec.json, last-run.json,
  * history.jsonl, run.log…), `projects/<project>/locks/`, and `cache/` (the loader's cache of
- * schedules files it has read, see load-cache.ts; safe to delete).
+ * schedules files it has read, see load-cache.ts, and the project each file names, for `sched run`
+ * by hand, see project-of-file.ts; safe to delete).
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -44,13 +44,17 @@ describe('parseFastPlanArgs', () => {
     [['extra-argument']],
     [['-f']],
     [['-f', '--json']],
-    [['--file=']],
     [['--scope', 'root']],
     [['--json=yes']],
-    [['-fx.yaml']],
-    [['--']],
   ])('leaves %j to oclif', (argv) => {
     expect(parseFastPlanArgs(argv)).toBeUndefined();
+  });
+
+  // oclif reads these too (test/cli/flag-spec-parity.test.ts proves the two readings agree).
+  it('reads -fFILE, an empty --file= and a bare -- as oclif does', () => {
+    expect(parseFastPlanArgs(['-fx.yaml'])?.file).toBe('x.yaml');
+    expect(parseFastPlanArgs(['--file='])?.file).toBe('');
+    expect(parseFastPlanArgs(['--'])).toEqual({ file: 'schedules.yaml', scope: 'user' });
   });
 
   it('knows every flag of the oclif command, and no other', () => {

@@ -64,6 +64,8 @@ describe.skipIf(skip)('the packed package', () => {
       'schemas/schedules.schema.json',
       'docs/plan-json.md',
       'bin/run.js',
+      // The help texts the fast path prints (`sched --help` without oclif).
+      'dist/help.json',
       // The library: its entry, its declarations, its docs and example.
       'dist/api.js',
       'dist/api.d.ts',

@@ -18,10 +18,13 @@ const env = { SCHED_HOME: path.join(dir, 'state') };
 const exec = localExec(dir);
 const file = path.join(dir, 'schedules.yaml');
 
-/** The same invocation twice: as the fast path takes it, and in a form only oclif parses. */
+/**
+ * The same invocation twice: as the fast path takes it, and through oclif (SCHED_NO_FAST_PATH=1;
+ * the fast parser now reads every form oclif reads, -f=FILE included).
+ */
 async function both(fast: string[], viaOclif: string[]) {
   const a = await sched(exec, fast, env);
-  const b = await sched(exec, viaOclif, env);
+  const b = await sched(exec, viaOclif, { ...env, SCHED_NO_FAST_PATH: '1' });
   const stable = (s: string) => s.replace(/"created_at": "[^"]+"/g, '"created_at": "…"');
   return { a: { ...a, stdout: stable(a.stdout) }, b: { ...b, stdout: stable(b.stdout) } };
 }

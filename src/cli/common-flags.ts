@@ -1,0 +1,36 @@
+/**
+ * Flags several commands share, as plain specs (src/model/flag-spec.ts): the fast parser of
+ * `sched plan` reads them without oclif, and src/cli/flags.ts makes the oclif flags of every other
+ * command from the same entries, so they read the same everywhere.
+ */
+import type { FlagSpec } from '../model/flag-spec.js';
+
+export const FILE_FLAG = {
+  kind: 'string',
+  char: 'f',
+  description: 'path to schedules.yaml',
+  default: 'schedules.yaml',
+  helpValue: 'FILE',
+} as const satisfies FlagSpec;
+
+export const SCOPE_FLAG = {
+  kind: 'string',
+  description: 'systemd scope: user timers (default) or system timers (as root)',
+  options: ['user', 'system'],
+  default: 'user',
+} as const satisfies FlagSpec;
+
+export const TARGET_FLAG = {
+  kind: 'string',
+  description: 'limit to these jobs (repeatable)',
+  multiple: true,
+  helpValue: 'JOB',
+} as const satisfies FlagSpec;
+
+/** `--no-pager` of the commands that page long text on a terminal (plan, logs). */
+export const NO_PAGER_FLAG = {
+  kind: 'boolean',
+  description:
+    'print directly even when the output is longer than the terminal (PAGER/SCHED_PAGER pick the pager)',
+  default: false,
+} as const satisfies FlagSpec;
