@@ -86,6 +86,8 @@ export const DAEMON_INSTALL_MARKER = 'sched-managed daemon';
 
 /** A service manager that can keep `sched daemon` itself running. */
 export interface DaemonHost {
+  /** The service manager in words, for messages: `systemd (Linux)`. */
+  label: string;
   /**
    * The platforms where `sched daemon --install` writes this host's definition; `default`: every
    * platform no other host claims (except Windows, which has none).

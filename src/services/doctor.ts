@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
-import { selectBackend } from '../backends/registry.js';
+import { providerOf, selectBackend } from '../backends/registry.js';
 import type { BackendSelection } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 import type { BackendChoice, Project } from '../model/job.js';
@@ -142,57 +142,10 @@ export function invokedPaths(content: string): string[] {
 async function checkReachable(backend: Backend): Promise<Finding> {
   const d = await backend.detect().catch((e: Error) => ({ available: false, reason: e.message }));
   if (d.available) return ok('reachable', `${backend.name} is reachable: ${d.reason}`);
-  const fixes: Record<string, string> = {
-    systemd:
-      "Start a user session with a user manager (log in, or 'loginctl enable-linger $USER'), or set backend: crontab.",
-    crontab: "Install cron ('apt-get install cron') or choose another backend.",
-    launchd: 'Run sched as the logged-in user (launchctl needs the gui/UID domain).',
-    windows: 'Run sched in a session that may use schtasks.',
-    kubernetes: "Check kubectl and the context ('kubectl cluster-info').",
-    embedded: 'Run `sched daemon`.',
-  };
   return fail(
     'reachable',
     `${backend.name} is not reachable: ${d.reason}`,
-    fixes[backend.name] ?? 'Choose another backend.',
-  );
-}
-
-async function checkLinger(deps: DoctorDeps): Promise<Finding> {
-  const r = await run(deps, 'loginctl', ['show-user', deps.user, '-p', 'Linger']);
-  if (!r)
-    return warn(
-      'linger',
-      'cannot check lingering: loginctl is not installed',
-      'Without lingering, user timers stop when you log out; check with your init system.',
-    );
-  const value = /Linger=(\w+)/.exec(r.stdout)?.[1];
-  if (r.exitCode === 0 && value === 'yes')
-    return ok('linger', `lingering is enabled for ${deps.user}: timers run while you are logged out`);
-  if (r.exitCode === 0 && value === 'no') {
-    return warn(
-      'linger',
-      `lingering is off for ${deps.user}: the user manager, and every timer, stops when you log out`,
-      `loginctl enable-linger ${deps.user}`,
-    );
-  }
-  return warn(
-    'linger',
-    `cannot tell whether lingering is enabled (${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`})`,
-    `loginctl enable-linger ${deps.user}`,
-  );
-}
-
-async function checkCronDaemon(deps: DoctorDeps): Promise<Finding> {
-  const r = await run(deps, 'sh', [
-    '-c',
-    'pgrep -x cron >/dev/null 2>&1 || pgrep -x crond >/dev/null 2>&1 || test -s /run/crond.pid || test -s /var/run/crond.pid',
-  ]);
-  if (r && r.exitCode === 0) return ok('cron-daemon', 'the cron daemon is running');
-  return fail(
-    'cron-daemon',
-    'the cron daemon is not running: crontab entries do not fire',
-    "systemctl enable --now cron (or 'service cron start')",
+    providerOf(backend.name).unreachableFix,
   );
 }
 
@@ -370,7 +323,8 @@ export async function doctor(file: string, deps: DoctorDeps): Promise<DoctorRepo
   }
   if (selection) {
     const backend = selection.backend;
-    if (backend.name === 'embedded' && choice === 'auto') {
+    const provider = providerOf(backend.name);
+    if (provider.fallback && choice === 'auto') {
       findings.push(
         warn(
           'backend',
@@ -383,8 +337,7 @@ export async function doctor(file: string, deps: DoctorDeps): Promise<DoctorRepo
     }
     const reachable = await checkReachable(backend);
     findings.push(reachable);
-    if (backend.name === 'systemd' && deps.platform === 'linux') findings.push(await checkLinger(deps));
-    if (backend.name === 'crontab') findings.push(await checkCronDaemon(deps));
+    if (provider.doctor) findings.push(...(await provider.doctor(deps)));
     if (project && reachable.status === 'ok')
       findings.push(await checkInstalledPaths(deps, backend, project));
   }

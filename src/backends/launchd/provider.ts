@@ -42,6 +42,7 @@ export const launchdProvider: BackendProvider = {
     doubled: `${DOC} for a local time that repeats — it may fire in one pass or both (not verified by sched)`,
   },
   daemonHost: {
+    label: 'launchd (macOS)',
     platforms: ['darwin'],
     location: (_env, home) => ({ dir: agentsDir(home), name: `${DAEMON_LAUNCHD_LABEL}.plist` }),
     render: renderDaemonPlist,

@@ -74,6 +74,7 @@ export const systemdProvider: BackendProvider = {
     return deps.platform === 'linux' ? [await checkLinger(deps)] : [];
   },
   daemonHost: {
+    label: 'systemd (Linux)',
     platforms: 'default',
     location: (env, home) => ({
       dir: systemdUnitDir({ env, homeDir: home, systemdScope: 'user' }),
