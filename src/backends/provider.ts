@@ -134,6 +134,12 @@ export interface BackendProvider {
   /** A service manager of this backend that can keep `sched daemon` running. */
   daemonHost?: DaemonHost;
   /**
+   * `sched import` reads this scheduler's foreign entries on the platforms where `on` is true,
+   * in ascending `order` (its converter is `src/backends/<name>/import.ts`); `listed`: its place
+   * among the `--backend` choices of `sched import`.
+   */
+  importFrom?: { on(platform: NodeJS.Platform): boolean; order: number; listed: number };
+  /**
    * Lines `sched init --backend NAME` adds under `defaults:` (the backend's required settings,
    * indented by two spaces, newline-terminated).
    */

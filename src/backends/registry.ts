@@ -36,6 +36,22 @@ export function allProviders(): BackendProvider[] {
   return Object.values(PROVIDERS);
 }
 
+/** The schedulers `sched import` can read foreign entries from (the `--backend` choices). */
+export function importableBackends(): BackendName[] {
+  return allProviders()
+    .filter((p) => p.importFrom)
+    .sort((a, b) => a.importFrom!.listed - b.importFrom!.listed)
+    .map((p) => p.name);
+}
+
+/** The schedulers `sched import` looks at on `platform`, in the order it reads them. */
+export function importSchedulersFor(platform: NodeJS.Platform): BackendName[] {
+  return allProviders()
+    .filter((p) => p.importFrom?.on(platform))
+    .sort((a, b) => a.importFrom!.order - b.importFrom!.order)
+    .map((p) => p.name);
+}
+
 /** What apply records in the applied spec of `job` for the run path (see AppliedSpec.capabilities). */
 export function runCapabilitiesOf(name: BackendName, job: Pick<Job, 'project' | 'name'>): RunCapabilities {
   return runCapabilities(providerOf(name), job);

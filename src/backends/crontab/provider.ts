@@ -30,6 +30,7 @@ export const crontabProvider: BackendProvider = {
     keepsPausedJobsRegistered: false,
   },
   auto: { probeOrder: 2 },
+  importFrom: { on: (platform) => platform !== 'win32', order: 1, listed: 1 },
   async create(options) {
     const { CrontabBackend } = await import('./index.js');
     return new CrontabBackend({ runner: options.runner ?? new NodeRunner() });

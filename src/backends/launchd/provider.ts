@@ -23,6 +23,7 @@ export const launchdProvider: BackendProvider = {
     keepsPausedJobsRegistered: false,
   },
   auto: { exclusiveOn: ['darwin'], reason: 'auto: macOS uses launchd' },
+  importFrom: { on: (platform) => platform === 'darwin', order: 0, listed: 3 },
   async create(options) {
     const { LaunchdBackend } = await import('./index.js');
     const uid = typeof process.getuid === 'function' ? process.getuid() : 501;

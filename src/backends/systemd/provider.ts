@@ -59,6 +59,7 @@ export const systemdProvider: BackendProvider = {
     keepsPausedJobsRegistered: false,
   },
   auto: { probeOrder: 1 },
+  importFrom: { on: (platform) => platform !== 'win32' && platform !== 'darwin', order: 2, listed: 2 },
   async create(options) {
     const { SystemdBackend } = await import('./index.js');
     const runner = options.runner ?? new NodeRunner();

@@ -20,6 +20,7 @@ export const windowsProvider: BackendProvider = {
     keepsPausedJobsRegistered: false,
   },
   auto: { exclusiveOn: ['win32'], reason: 'auto: Windows uses Task Scheduler' },
+  importFrom: { on: (platform) => platform === 'win32', order: 0, listed: 4 },
   async create(options) {
     const { WindowsBackend } = await import('./index.js');
     return new WindowsBackend({ runner: options.runner ?? new NodeRunner(), tempDir: os.tmpdir() });
