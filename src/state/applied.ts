@@ -88,7 +88,7 @@ export interface AppliedSpec {
  * code to find out. Never extended: a new backend only ever writes format 2.
  */
 const FORMAT_1_CAPABILITIES: Readonly<
-  Record<BackendName, (job: { project: string; name: string }) => SpecCapabilities>
+  Partial<Record<BackendName, (job: { project: string; name: string }) => SpecCapabilities>>
 > = {
   systemd: (job) => ({
     nativeJitter: true,
