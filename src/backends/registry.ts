@@ -1,34 +1,60 @@
 /**
- * Builds backends with their real OS ports, and picks one for `backend: auto`. Each backend's
- * module is imported only when that backend is used, so start-up stays light.
+ * The one table of backend providers (see provider.ts): building a backend, resolving
+ * `backend: auto`, and looking a provider up by name. Adding a backend is one folder under
+ * src/backends/ and one line in {@link PROVIDERS}. Each backend's code is imported only when that
+ * backend is built, so start-up stays light.
  */
-import { createHash } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
-import type { BackendChoice, BackendName } from '../model/job.js';
-import { NodeDirFs, NodeRunner } from '../platform/node.js';
-import type { Runner } from '../platform/ports.js';
+import type { BackendChoice, BackendName, Job } from '../model/job.js';
+import { crontabProvider } from './crontab/provider.js';
+import { embeddedProvider } from './embedded/provider.js';
+import { kubernetesProvider } from './kubernetes/provider.js';
+import { launchdProvider } from './launchd/provider.js';
+import { runCapabilities, type BackendProvider, type HostOptions, type RunCapabilities } from './provider.js';
+import { systemdProvider } from './systemd/provider.js';
 import type { Backend, Detection } from './types.js';
+import { windowsProvider } from './windows/provider.js';
 
-export interface HostOptions {
-  env?: NodeJS.ProcessEnv;
-  runner?: Runner;
-  homeDir?: string;
-  stateRoot: string;
-  /** systemd: `user` (default) or `system` (as root). */
-  systemdScope?: 'user' | 'system';
-  platform?: NodeJS.Platform;
-  /** The moment the command runs (backends whose checks look ahead, e.g. Kubernetes clock changes). */
-  now?: Date;
+export type { HostOptions } from './provider.js';
+
+/** Every backend sched can reconcile, by name (each provider's `name` is its key; tested). */
+export const PROVIDERS: Readonly<Record<BackendName, BackendProvider>> = {
+  systemd: systemdProvider,
+  launchd: launchdProvider,
+  crontab: crontabProvider,
+  windows: windowsProvider,
+  kubernetes: kubernetesProvider,
+  embedded: embeddedProvider,
+};
+
+/** The provider of a backend. */
+export function providerOf(name: BackendName): BackendProvider {
+  return PROVIDERS[name];
 }
 
-/** The systemd unit directory sched writes to for `options`. */
-function systemdUnitDir(options: HostOptions): string {
-  const env = options.env ?? process.env;
-  const home = options.homeDir ?? os.homedir();
-  return (options.systemdScope ?? 'user') === 'system'
-    ? '/etc/systemd/system'
-    : path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'systemd', 'user');
+/** The providers in table order. */
+export function allProviders(): BackendProvider[] {
+  return Object.values(PROVIDERS);
+}
+
+/** The schedulers `sched import` can read foreign entries from (the `--backend` choices). */
+export function importableBackends(): BackendName[] {
+  return allProviders()
+    .filter((p) => p.importFrom)
+    .sort((a, b) => a.importFrom!.listed - b.importFrom!.listed)
+    .map((p) => p.name);
+}
+
+/** The schedulers `sched import` looks at on `platform`, in the order it reads them. */
+export function importSchedulersFor(platform: NodeJS.Platform): BackendName[] {
+  return allProviders()
+    .filter((p) => p.importFrom?.on(platform))
+    .sort((a, b) => a.importFrom!.order - b.importFrom!.order)
+    .map((p) => p.name);
+}
+
+/** What apply records in the applied spec of `job` for the run path (see AppliedSpec.capabilities). */
+export function runCapabilitiesOf(name: BackendName, job: Pick<Job, 'project' | 'name'>): RunCapabilities {
+  return runCapabilities(providerOf(name), job);
 }
 
 /**
@@ -37,74 +63,12 @@ function systemdUnitDir(options: HostOptions): string {
  * time (the apply service takes one lock per key).
  */
 export function backendTargetKey(name: BackendName, options: HostOptions): string {
-  const tag = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
-  switch (name) {
-    case 'systemd':
-      return `systemd-${options.systemdScope ?? 'user'}-${tag(systemdUnitDir(options))}`;
-    case 'crontab':
-      return `crontab-${tag(currentUser())}`;
-    case 'launchd':
-      return `launchd-${tag(path.join(options.homeDir ?? os.homedir(), 'Library', 'LaunchAgents'))}`;
-    case 'windows':
-      return `windows-${tag(currentUser())}`;
-    case 'kubernetes':
-      return 'kubernetes';
-    case 'embedded':
-      return `embedded-${tag(path.join(options.stateRoot, 'embedded'))}`;
-  }
-}
-
-function currentUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return String(process.getuid?.() ?? '');
-  }
+  return providerOf(name).targetKey(options);
 }
 
 /** Creates the named backend, wired to this host. */
 export async function createBackend(name: BackendName, options: HostOptions): Promise<Backend> {
-  const runner = options.runner ?? new NodeRunner();
-  const home = options.homeDir ?? os.homedir();
-  switch (name) {
-    case 'systemd': {
-      const { SystemdBackend } = await import('./systemd/index.js');
-      const scope = options.systemdScope ?? 'user';
-      const now = options.now;
-      return new SystemdBackend({
-        runner,
-        dir: new NodeDirFs(systemdUnitDir(options)),
-        scope,
-        ...(now ? { clock: { now: () => now } } : {}),
-      });
-    }
-    case 'crontab': {
-      const { CrontabBackend } = await import('./crontab/index.js');
-      return new CrontabBackend({ runner });
-    }
-    case 'launchd': {
-      const { LaunchdBackend } = await import('./launchd/index.js');
-      const uid = typeof process.getuid === 'function' ? process.getuid() : 501;
-      return new LaunchdBackend({
-        runner,
-        dir: new NodeDirFs(path.join(home, 'Library', 'LaunchAgents')),
-        uid,
-      });
-    }
-    case 'windows': {
-      const { WindowsBackend } = await import('./windows/index.js');
-      return new WindowsBackend({ runner, tempDir: os.tmpdir() });
-    }
-    case 'kubernetes': {
-      const { KubernetesBackend } = await import('./kubernetes/index.js');
-      const now = options.now;
-      return new KubernetesBackend(now ? { runner, clock: { now: () => now } } : { runner });
-    }
-    case 'embedded': {
-      const { EmbeddedBackend } = await import('./embedded/index.js');
-      return new EmbeddedBackend({ dir: new NodeDirFs(path.join(options.stateRoot, 'embedded'), 0o700) });
-    }
-  }
+  return providerOf(name).create(options);
 }
 
 export interface BackendSelection {
@@ -113,24 +77,30 @@ export interface BackendSelection {
 }
 
 /**
- * Resolves `backend:` to a backend. `auto` picks launchd on macOS, Task Scheduler on Windows,
- * the systemd user manager where one answers, else the crontab where `crontab` exists, else
- * `embedded` — and says why.
+ * Resolves `backend:` to a backend. `auto` takes the provider that is the one choice on this
+ * platform (launchd on macOS, Task Scheduler on Windows); elsewhere it probes the providers in
+ * their probe order (the systemd user manager, then the crontab) and takes the first that
+ * answers, else the fallback (`embedded`) — and says why.
  */
 export async function selectBackend(choice: BackendChoice, options: HostOptions): Promise<BackendSelection> {
   if (choice !== 'auto') {
     return { backend: await createBackend(choice, options), reason: 'set in schedules.yaml' };
   }
   const platform = options.platform ?? process.platform;
-  if (platform === 'darwin') {
-    return { backend: await createBackend('launchd', options), reason: 'auto: macOS uses launchd' };
+  const providers = allProviders();
+  const exclusive = providers.find((p) => p.auto?.exclusiveOn?.includes(platform));
+  if (exclusive) {
+    return {
+      backend: await exclusive.create(options),
+      reason: exclusive.auto?.reason ?? `auto: ${exclusive.name}`,
+    };
   }
-  if (platform === 'win32') {
-    return { backend: await createBackend('windows', options), reason: 'auto: Windows uses Task Scheduler' };
-  }
+  const probed = providers
+    .filter((p) => p.auto?.probeOrder !== undefined)
+    .sort((a, b) => a.auto!.probeOrder! - b.auto!.probeOrder!);
   const rejected: string[] = [];
-  for (const name of ['systemd', 'crontab'] as const) {
-    const backend = await createBackend(name, options);
+  for (const provider of probed) {
+    const backend = await provider.create(options);
     const detection: Detection = await backend
       .detect()
       .catch((e: Error) => ({ available: false, reason: e.message }));
@@ -138,11 +108,11 @@ export async function selectBackend(choice: BackendChoice, options: HostOptions)
       const before = rejected.length ? `; ${rejected.join('; ')}` : '';
       return { backend, reason: `auto: ${detection.reason}${before}` };
     }
-    rejected.push(`${name}: ${detection.reason}`);
+    rejected.push(`${provider.name}: ${detection.reason}`);
   }
-  const embedded = await createBackend('embedded', options);
+  const fallback = providers.find((p) => p.fallback)!;
   return {
-    backend: embedded,
+    backend: await fallback.create(options),
     reason: `auto: no OS scheduler reachable (${rejected.join('; ')}); jobs are fired by \`sched daemon\``,
   };
 }

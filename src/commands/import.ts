@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
 import { fileFlag } from '../cli/flags.js';
+import { importableBackends } from '../backends/registry.js';
+import type { BackendName } from '../model/job.js';
 
 export default class Import extends BaseCommand {
   static override summary =
@@ -38,7 +40,7 @@ With --write --apply there is no such gap: the imported jobs are applied at once
     file: fileFlag,
     backend: Flags.string({
       description: 'only look in this scheduler (default: every one this platform has)',
-      options: ['crontab', 'systemd', 'launchd', 'windows'],
+      options: importableBackends(),
     }),
     write: Flags.boolean({
       description: 'append the jobs to schedules.yaml and take the originals out of service',
@@ -59,7 +61,7 @@ With --write --apply there is no such gap: the imported jobs are applied at once
     const outcome = await importJobs(
       {
         file: flags.file,
-        scheduler: flags.backend as 'crontab' | undefined,
+        scheduler: flags.backend as BackendName | undefined,
         write: flags.write,
         apply: flags.apply,
       },

@@ -7,6 +7,7 @@ import { schemaReference, starterYaml } from '../config/starter.js';
 import { selectBackend } from '../backends/registry.js';
 import { defaultHost, hostOptions } from '../services/host.js';
 import { BaseCommand } from './base.js';
+import { providerOf } from '../backends/registry.js';
 
 /** Which backend `auto` picks here, in words; undefined when detection fails or takes too long. */
 async function detectBackend(): Promise<string | undefined> {
@@ -55,7 +56,14 @@ export default class Init extends BaseCommand {
       );
     const backend = (flags.backend ?? 'auto') as BackendChoice;
     const detected = flags.backend === undefined ? await detectBackend() : undefined;
-    const text = starterYaml({ project, backend, schemaRef: schemaReference(dir), detected });
+    const backendSettings = backend === 'auto' ? undefined : providerOf(backend).starterSettings;
+    const text = starterYaml({
+      project,
+      backend,
+      schemaRef: schemaReference(dir),
+      detected,
+      backendSettings,
+    });
     let handle;
     try {
       // 'wx': create, and fail if the file exists — no check-then-write race.

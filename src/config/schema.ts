@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { BACKENDS } from '../model/job.js';
 import type { PathSegment } from './locate.js';
 import { suggest } from './suggest.js';
 import { describePath as label, showValue as show } from './words.js';
@@ -18,7 +19,11 @@ export const SCHEMA_URL = new URL('../../schemas/schedules.schema.json', import.
 export const PUBLISHED_SCHEMA_URL =
   'https://raw.githubusercontent.com/sched-dev/sched/main/schemas/schedules.schema.json';
 
-/** Job keys, in the order the schema lists them. */
+/**
+ * Job keys a misplaced key is recognised by (at the top level, or in `defaults` where it cannot
+ * be set), in the order the schema lists them. The backends' settings keys (`kubernetes:`) are
+ * added from the schema, where each is a job property named after its backend.
+ */
 export const JOB_KEYS = [
   'description',
   'schedule',
@@ -34,8 +39,21 @@ export const JOB_KEYS = [
   'jitter',
   'enabled',
   'on_failure',
-  'kubernetes',
 ] as const;
+
+let jobKeys: readonly string[] | undefined;
+
+/** Is `key` a job setting ({@link JOB_KEYS} or a backend's settings key)? Reads the schema once. */
+function isJobKey(key: string): boolean {
+  if (!jobKeys) {
+    const job = ((loadSchema().$defs as Json | undefined)?.job ?? {}) as Json;
+    const backendKeys = Object.keys((job.properties as Json | undefined) ?? {}).filter((k) =>
+      (BACKENDS as readonly string[]).includes(k),
+    );
+    jobKeys = [...JOB_KEYS, ...backendKeys];
+  }
+  return jobKeys.includes(key);
+}
 
 type Json = Record<string, unknown>;
 
@@ -165,7 +183,7 @@ function translate(e: ErrorObject, data: unknown): SchemaProblem | undefined {
       const guess = suggest(key, known);
       const at: PathSegment[] = [...path, key];
       if (path.length === 0) {
-        if ((JOB_KEYS as readonly string[]).includes(key))
+        if (isJobKey(key))
           return {
             path: at,
             at: 'key',
@@ -181,7 +199,7 @@ function translate(e: ErrorObject, data: unknown): SchemaProblem | undefined {
           hint: `the top-level keys are ${known.join(', ')}`,
         };
       }
-      if (path.length === 1 && path[0] === 'defaults' && (JOB_KEYS as readonly string[]).includes(key))
+      if (path.length === 1 && path[0] === 'defaults' && isJobKey(key))
         return {
           path: at,
           at: 'key',

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BackendChoice } from '../model/job.js';
+import { BACKENDS, type BackendChoice } from '../model/job.js';
 import { PUBLISHED_SCHEMA_URL, SCHEMA_URL } from './schema.js';
 
 /**
@@ -42,17 +42,22 @@ export interface StarterOptions {
   schemaRef: string;
   /** What `auto` picked on the machine that ran `sched init`, and why (a comment only). */
   detected?: string;
+  /**
+   * The chosen backend's required settings, as lines under `defaults:` (its provider's
+   * `starterSettings`), or nothing.
+   */
+  backendSettings?: string;
 }
 
 /** The starter file's text. It validates as written (tested). */
-export function starterYaml({ project, backend, schemaRef, detected }: StarterOptions): string {
-  const k8s =
-    backend === 'kubernetes'
-      ? `  kubernetes:                       # where the CronJobs run (edit these)
-    namespace: default
-    image: busybox:1.36
-`
-      : '';
+export function starterYaml({
+  project,
+  backend,
+  schemaRef,
+  detected,
+  backendSettings,
+}: StarterOptions): string {
+  const settings = backendSettings ?? '';
   return `# yaml-language-server: $schema=${schemaRef}
 #
 # Scheduled jobs for this project, managed by sched (https://github.com/sched-dev/sched).
@@ -61,13 +66,13 @@ export function starterYaml({ project, backend, schemaRef, detected }: StarterOp
 #   sched apply      make the host's scheduler match this file
 version: 1
 ${`project: ${project}`.padEnd(35)} # ownership namespace: sched only touches what it installed for it
-${`backend: ${backend}`.padEnd(35)} # auto | systemd | launchd | crontab | windows | kubernetes | embedded
+${`backend: ${backend}`.padEnd(35)} # ${['auto', ...BACKENDS].join(' | ')}
 ${detected && backend === 'auto' ? `#   on the machine that ran sched init, auto picked: ${detected.replace(/\s+/g, ' ')}\n` : ''}
 defaults:
   overlap: skip                     # a run while the previous one is still going is skipped
   # timezone: Europe/Berlin         # default: the host's zone
   # env: { PATH: /usr/local/bin:/usr/bin:/bin }
-${k8s}
+${settings}
 jobs:
   hello:
     description: Say hello every morning (replace with a real job)

@@ -1,12 +1,14 @@
 /**
  * What `sched import` finds on a host and proposes: pure data shared by the per-scheduler
- * converters (crontab, systemd, launchd, Task Scheduler), the YAML writer and the service.
+ * converters (each in its backend's folder: src/backends/<name>/import.ts), the YAML writer and
+ * the service.
  */
+import type { BackendName } from '../model/job.js';
 
 /** Where a foreign job was found. */
 export interface ImportSource {
-  /** The scheduler it lives in. */
-  scheduler: 'crontab' | 'systemd' | 'launchd' | 'windows';
+  /** The scheduler it lives in (one whose provider has `importFrom`). */
+  scheduler: BackendName;
   /** For people: `crontab line 7`, `timer backup.timer`, `agent com.example.sync`. */
   where: string;
   /** The native text it came from (the crontab line, the OnCalendar value…). */

@@ -43,7 +43,7 @@ export async function collectProjectMetrics(
       overdue: Boolean(
         overdue({
           job,
-          backend: spec.backend,
+          capabilities: spec.capabilities,
           appliedAt: spec.appliedAt,
           lastStart: last?.start,
           running,

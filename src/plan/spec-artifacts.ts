@@ -5,7 +5,7 @@
  */
 import { contentHash } from '../backends/header.js';
 import type { BackendName, Job } from '../model/job.js';
-import type { AppliedSpec } from '../state/applied.js';
+import { APPLIED_SPEC_FORMAT, type AppliedSpec, type SpecCapabilities } from '../state/applied.js';
 import type { DesiredArtifact, FoundArtifact } from './compute.js';
 
 export const SPEC_KIND = 'applied spec';
@@ -79,8 +79,24 @@ export function installedSpecArtifact(spec: AppliedSpec): FoundArtifact {
   };
 }
 
-/** The spec to write for a desired spec artifact (parsed back from its content). */
-export function specFromArtifact(content: string, sourceFile: string, now: Date): AppliedSpec {
+/**
+ * The spec to write for a desired spec artifact (parsed back from its content), with what the
+ * run path needs to know about its backend (`capabilitiesOf`: the backend's provider). The
+ * capabilities are not part of the artifact's content: they follow from the backend, which is.
+ */
+export function specFromArtifact(
+  content: string,
+  sourceFile: string,
+  now: Date,
+  capabilitiesOf: (backend: BackendName, job: Job) => SpecCapabilities,
+): AppliedSpec {
   const { backend, job } = parseSpecBody(content);
-  return { format_version: 1, backend, appliedAt: now.toISOString(), sourceFile, job };
+  return {
+    format_version: APPLIED_SPEC_FORMAT,
+    backend,
+    appliedAt: now.toISOString(),
+    sourceFile,
+    job,
+    capabilities: capabilitiesOf(backend, job),
+  };
 }

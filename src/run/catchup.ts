@@ -6,7 +6,7 @@
  */
 import { AppliedSpecStore, type AppliedSpec } from '../state/applied.js';
 import { RunStore } from '../state/runs.js';
-import { accountedUntil, newRunId, NO_NATIVE_CATCH_UP, sweep, Wrapper, type RunOutcome } from './wrapper.js';
+import { accountedUntil, newRunId, sweep, Wrapper, type RunOutcome } from './wrapper.js';
 
 export interface CatchUpResult {
   job: string;
@@ -23,7 +23,7 @@ export async function catchUp(wrapper: Wrapper, project: string): Promise<CatchU
   const results: CatchUpResult[] = [];
   for (const spec of specs) {
     const job = spec.job;
-    if (!job.enabled || !NO_NATIVE_CATCH_UP.has(spec.backend) || job.schedule.kind === 'event') continue;
+    if (!job.enabled || spec.capabilities.nativeCatchUp || job.schedule.kind === 'event') continue;
     const store = new RunStore(root, job.project, job.name);
     await sweep(store, deps);
     const since = accountedUntil(store, spec);

@@ -5,7 +5,8 @@
  * the metrics. The wrapper cannot record a run that never began (cron stopped, timer disabled,
  * laptop off): this is how sched notices.
  */
-import type { BackendName, Job } from '../model/job.js';
+import type { Job } from '../model/job.js';
+import type { SpecCapabilities } from '../state/applied.js';
 import { fireTimesBetween } from '../schedule/occurrences.js';
 import { localFields } from '../schedule/zoned.js';
 
@@ -14,7 +15,8 @@ export const DEFAULT_OVERDUE_GRACE_MS = 2 * 60_000;
 
 export interface OverdueInput {
   job: Job;
-  backend: BackendName | string;
+  /** What the job's backend does (from the applied spec): whether its runs are recorded here, the hint. */
+  capabilities: Pick<SpecCapabilities, 'runsRecordedHere' | 'overdueHint'>;
   /** When the spec was applied: fire times before it were nobody's to run. */
   appliedAt: string;
   /** Start of the job's last record (any result), if any. */
@@ -30,25 +32,6 @@ export interface Overdue {
   expected: Date;
   /** "expected 02:00, nothing recorded; is the cron daemon running?" */
   message: string;
-}
-
-/** What to look at, per backend, when a scheduler did not start a run. */
-export function overdueHint(backend: string, job: Pick<Job, 'project' | 'name'>): string {
-  const unit = `sched-${job.project}-${job.name}`;
-  switch (backend) {
-    case 'crontab':
-      return 'is the cron daemon running? (systemctl status cron, or pgrep -x cron)';
-    case 'systemd':
-      return `is the timer active? (systemctl --user list-timers ${unit}.timer; loginctl enable-linger for runs while logged out)`;
-    case 'launchd':
-      return `is the agent loaded? (launchctl print gui/$UID/dev.sched.${job.project}.${job.name}; was the Mac asleep?)`;
-    case 'windows':
-      return `is the task enabled? (schtasks /query /tn \\sched\\${job.project}\\${job.name} /v)`;
-    case 'embedded':
-      return 'is `sched daemon` running? (sched doctor)';
-    default:
-      return 'is the scheduler running? (sched doctor)';
-  }
 }
 
 /** The latest fire time in (from, to], or undefined. Searches widening windows (cheap for dense schedules). */
@@ -75,12 +58,12 @@ function clock(date: Date, zone: string, now: Date): string {
 
 /**
  * The overdue fire time of a job, or undefined when it is not overdue. Never overdue: paused
- * jobs, boot/wake jobs, Kubernetes jobs (their runs are recorded in the cluster, not here),
+ * jobs, boot/wake jobs, jobs whose backend records runs elsewhere (a Kubernetes cluster),
  * active runs, and fire times at or before the apply or the last record.
  */
 export function overdue(input: OverdueInput): Overdue | undefined {
   const { job, now } = input;
-  if (!job.enabled || job.schedule.kind === 'event' || input.backend === 'kubernetes' || input.running)
+  if (!job.enabled || job.schedule.kind === 'event' || !input.capabilities.runsRecordedHere || input.running)
     return undefined;
   const grace = (input.graceMs ?? DEFAULT_OVERDUE_GRACE_MS) + job.jitterSeconds * 1000;
   const applied = Date.parse(input.appliedAt);
@@ -93,7 +76,7 @@ export function overdue(input: OverdueInput): Overdue | undefined {
   if (!expected || expected.getTime() < since.getTime()) return undefined;
   return {
     expected,
-    message: `expected ${clock(expected, job.timezone, now)}, nothing recorded; ${overdueHint(input.backend, job)}`,
+    message: `expected ${clock(expected, job.timezone, now)}, nothing recorded; ${input.capabilities.overdueHint}`,
   };
 }
 
@@ -111,7 +94,7 @@ export async function overdueFromState(
   const store = new RunStore(root, project, jobName);
   return overdue({
     job: spec.job,
-    backend: spec.backend,
+    capabilities: spec.capabilities,
     appliedAt: spec.appliedAt,
     lastStart: store.readLast()?.start,
     running: store.listRunning().length > 0,

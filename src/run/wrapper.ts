@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BackendName, Command, Job, Schedule } from '../model/job.js';
+import type { Command, Job, Schedule } from '../model/job.js';
 import type { Clock } from '../platform/ports.js';
 import type { AppliedSpec } from '../state/applied.js';
 import { JobQueue } from '../state/queue.js';
@@ -29,20 +29,6 @@ import {
 } from '../state/runs.js';
 import { readEnvFile } from '../config/envfile.js';
 import { execAttempt, killGroupOf, reapOrphanGroup, signalExitCode, type ExecResult } from './exec.js';
-
-/** Backends with no native jitter: the wrapper sleeps a random 0..jitter before starting. */
-export const NO_NATIVE_JITTER: ReadonlySet<string> = new Set<BackendName>([
-  'crontab',
-  'launchd',
-  'windows',
-  'embedded',
-]);
-/** Backends with no native catch-up after power-off: the boot/wake entry runs `sched run --catch-up`. */
-export const NO_NATIVE_CATCH_UP: ReadonlySet<string> = new Set<BackendName>([
-  'crontab',
-  'launchd',
-  'embedded',
-]);
 
 /** A scheduler-started run later than this after its fire time (plus the job's jitter) is late. */
 export const DEFAULT_LATE_GRACE_MS = 5 * 60_000;
@@ -349,7 +335,7 @@ export class Wrapper {
     }
 
     // Jitter for schedulers with no native form of it.
-    if (req.trigger && !req.catchUpFor && job.jitterSeconds > 0 && NO_NATIVE_JITTER.has(req.trigger)) {
+    if (req.trigger && !req.catchUpFor && job.jitterSeconds > 0 && !spec.capabilities.nativeJitter) {
       const ms = Math.floor(deps.random() * job.jitterSeconds * 1000);
       log.line('sched', `jitter: waiting ${ms} ms before starting`);
       await deps.sleep(ms, deps.signal);

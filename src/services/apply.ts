@@ -11,7 +11,7 @@
 import path from 'node:path';
 import type { ArtifactChange, Backend } from '../backends/types.js';
 import { acquireApplyLock, acquireTargetLocks, type LockWaitOptions } from '../apply/lock.js';
-import { backendTargetKey } from '../backends/registry.js';
+import { backendTargetKey, runCapabilitiesOf } from '../backends/registry.js';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../model/job.js';
 import { hostFingerprint, type FoundArtifact } from '../plan/compute.js';
@@ -257,7 +257,9 @@ async function applyChanges(
   const stateChanges = changes.filter((c) => c.target === 'state');
   // Specs first: a timer that fires the moment it is enabled must find the spec it runs.
   const writes = stateChanges.filter((c) => c.action !== 'delete');
-  await store.writeMany(writes.map((change) => specFromArtifact(change.after!.content, plan.file, host.now)));
+  await store.writeMany(
+    writes.map((change) => specFromArtifact(change.after!.content, plan.file, host.now, runCapabilitiesOf)),
+  );
   if (writes.length) onProgress({ phase: 'state', target: 'state', count: writes.length });
 
   const byBackend = new Map<BackendName, ArtifactChange[]>();

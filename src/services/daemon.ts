@@ -8,22 +8,18 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { allProviders, PROVIDERS } from '../backends/registry.js';
+import type { DaemonHost } from '../backends/provider.js';
 import { UserError } from '../errors.js';
 import { runArgv } from '../backends/invocation.js';
-import { PROJECT_NAME_PATTERN } from '../model/job.js';
+import { PROJECT_NAME_PATTERN, type BackendName } from '../model/job.js';
 import { NodeDirFs, schedBinPath, systemClock } from '../platform/node.js';
 import type { Clock } from '../platform/ports.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
 import { Daemon, type DaemonEvent, type RunHandle, type RunRequest } from '../daemon/daemon.js';
 import { acquireDaemonLock, embeddedRoot } from '../daemon/lock.js';
 import { loadEmbeddedJobs } from '../daemon/records.js';
-import {
-  DAEMON_INSTALL_MARKER,
-  DAEMON_LAUNCHD_LABEL,
-  DAEMON_UNIT_NAME,
-  renderDaemonPlist,
-  renderDaemonUnit,
-} from '../daemon/install.js';
+import { DAEMON_INSTALL_MARKER } from '../daemon/install.js';
 
 /** sched's bin/run.js relative to this compiled file (dist/services → ../../bin). */
 /** The grace period: the flag, else `SCHED_DAEMON_GRACE_SECONDS`, else 30 s. */
@@ -147,6 +143,9 @@ export function linuxBootClock(): number | undefined {
   }
 }
 
+/** The trigger of the runs the daemon starts: it is the embedded backend's scheduler. */
+const DAEMON_TRIGGER: BackendName = PROVIDERS.embedded.name;
+
 /** Starts `sched run` detached (its own process group: a terminal's Ctrl-C reaches only the daemon). */
 export function spawnSchedRun(
   nodePath: string,
@@ -159,7 +158,7 @@ export function spawnSchedRun(
     schedBin,
     ...runArgv({
       project: request.project,
-      trigger: request.wake ? 'wake' : 'embedded',
+      trigger: request.wake ? 'wake' : DAEMON_TRIGGER,
       catchUp: request.catchUp,
       job: request.job || undefined,
     }),
@@ -323,11 +322,37 @@ export interface InstallDaemonOptions {
 
 export interface InstallDaemonResult {
   file: string;
-  kind: 'systemd' | 'launchd';
+  /** The backend whose service manager runs the daemon. */
+  kind: BackendName;
   /** Commands the user runs to enable the service. */
   enable: string[];
   /** Whether the file changed (false: identical file already there). */
   changed: boolean;
+}
+
+/**
+ * The provider whose service manager keeps the daemon running on `platform`: the one that claims
+ * the platform, else the default one — none on Windows (Task Scheduler is a backend there).
+ */
+function daemonHostFor(platform: NodeJS.Platform): {
+  name: BackendName;
+  daemonHost: DaemonHost;
+  location: DaemonHost['location'];
+} {
+  const hosts = allProviders().flatMap((p) =>
+    p.daemonHost ? [{ name: p.name, daemonHost: p.daemonHost }] : [],
+  );
+  const host =
+    hosts.find((h) => h.daemonHost.platforms !== 'default' && h.daemonHost.platforms.includes(platform)) ??
+    (platform === 'win32' ? undefined : hosts.find((h) => h.daemonHost.platforms === 'default'));
+  if (!host) {
+    const names = hosts.map((h) => h.daemonHost.label).join(' and ');
+    throw new UserError(
+      `\`sched daemon --install\` supports ${names}`,
+      'On Windows, use `backend: windows` (Task Scheduler) instead, or start `sched daemon` from a service manager of your choice.',
+    );
+  }
+  return { ...host, location: host.daemonHost.location };
 }
 
 /**
@@ -352,36 +377,14 @@ export async function installDaemon(options: InstallDaemonOptions): Promise<Inst
     env: daemonEnv,
     graceSeconds: options.graceSeconds,
   };
-  let dir: string;
-  let name: string;
-  let content: string;
-  let enable: string[];
-  let kind: InstallDaemonResult['kind'];
-  if (platform === 'darwin') {
-    kind = 'launchd';
-    dir = path.join(home, 'Library', 'LaunchAgents');
-    name = `${DAEMON_LAUNCHD_LABEL}.plist`;
-    content = renderDaemonPlist({
-      ...common,
-      logFile: path.join(embeddedRoot(options.stateRoot), 'daemon.log'),
-    });
-    enable = [`launchctl bootstrap gui/$(id -u) ${path.join(dir, name)}`];
-  } else if (platform === 'win32') {
-    throw new UserError(
-      '`sched daemon --install` supports systemd (Linux) and launchd (macOS)',
-      'On Windows, use `backend: windows` (Task Scheduler) instead, or start `sched daemon` from a service manager of your choice.',
-    );
-  } else {
-    kind = 'systemd';
-    dir = path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'systemd', 'user');
-    name = DAEMON_UNIT_NAME;
-    content = renderDaemonUnit(common);
-    enable = [
-      'systemctl --user daemon-reload',
-      `systemctl --user enable --now ${DAEMON_UNIT_NAME}`,
-      'loginctl enable-linger "$USER"   # keeps it running when you are logged out',
-    ];
-  }
+  const host = daemonHostFor(platform);
+  const { dir, name } = host.location(env, home);
+  const content = host.daemonHost.render({
+    ...common,
+    logFile: path.join(embeddedRoot(options.stateRoot), 'daemon.log'),
+  });
+  const enable = host.daemonHost.enable(path.join(dir, name));
+  const kind = host.name;
   const file = path.join(dir, name);
   const existing = await readFile(file, 'utf8').catch(() => undefined);
   if (existing !== undefined && !existing.includes(DAEMON_INSTALL_MARKER)) {

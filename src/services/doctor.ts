@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
-import { selectBackend } from '../backends/registry.js';
+import { providerOf, selectBackend } from '../backends/registry.js';
 import { startsScheduledRun } from '../backends/invocation.js';
 import type { BackendSelection } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
@@ -143,89 +143,10 @@ export function invokedPaths(content: string): string[] {
 async function checkReachable(backend: Backend): Promise<Finding> {
   const d = await backend.detect().catch((e: Error) => ({ available: false, reason: e.message }));
   if (d.available) return ok('reachable', `${backend.name} is reachable: ${d.reason}`);
-  const fixes: Record<string, string> = {
-    systemd:
-      "Start a user session with a user manager (log in, or 'loginctl enable-linger $USER'), or set backend: crontab.",
-    crontab: "Install cron ('apt-get install cron') or choose another backend.",
-    launchd: 'Run sched as the logged-in user (launchctl needs the gui/UID domain).',
-    windows: 'Run sched in a session that may use schtasks.',
-    kubernetes: "Check kubectl and the context ('kubectl cluster-info').",
-    embedded: 'Run `sched daemon`.',
-  };
   return fail(
     'reachable',
     `${backend.name} is not reachable: ${d.reason}`,
-    fixes[backend.name] ?? 'Choose another backend.',
-  );
-}
-
-async function checkLinger(deps: DoctorDeps): Promise<Finding> {
-  const r = await run(deps, 'loginctl', ['show-user', deps.user, '-p', 'Linger']);
-  if (!r)
-    return warn(
-      'linger',
-      'cannot check lingering: loginctl is not installed',
-      'Without lingering, user timers stop when you log out; check with your init system.',
-    );
-  const value = /Linger=(\w+)/.exec(r.stdout)?.[1];
-  if (r.exitCode === 0 && value === 'yes')
-    return ok('linger', `lingering is enabled for ${deps.user}: timers run while you are logged out`);
-  if (r.exitCode === 0 && value === 'no') {
-    return warn(
-      'linger',
-      `lingering is off for ${deps.user}: the user manager, and every timer, stops when you log out`,
-      `loginctl enable-linger ${deps.user}`,
-    );
-  }
-  return warn(
-    'linger',
-    `cannot tell whether lingering is enabled (${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`})`,
-    `loginctl enable-linger ${deps.user}`,
-  );
-}
-
-/**
- * systemd `wake` jobs run on resume through the wake listener, which needs gdbus and a system bus
- * where logind owns its name: ask the bus who owns org.freedesktop.login1, as the listener would.
- */
-async function checkWake(deps: DoctorDeps, jobs: string[]): Promise<Finding> {
-  const r = await run(deps, 'gdbus', [
-    'call',
-    '--system',
-    '--dest',
-    'org.freedesktop.DBus',
-    '--object-path',
-    '/org/freedesktop/DBus',
-    '--method',
-    'org.freedesktop.DBus.GetNameOwner',
-    'org.freedesktop.login1',
-  ]);
-  const which = `wake jobs (${jobs.join(', ')})`;
-  if (!r)
-    return fail(
-      'wake',
-      `gdbus is not installed: ${which} would not run on resume`,
-      'Install it: apt install libglib2.0-bin (Debian/Ubuntu), or glib2 (Fedora/Arch).',
-    );
-  if (r.exitCode !== 0)
-    return fail(
-      'wake',
-      `the system bus or logind does not answer (${(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.exitCode}`}): ${which} would not run on resume`,
-      'wake needs systemd-logind on the system D-Bus; on a host without them use a cron schedule with catch_up: true.',
-    );
-  return ok('wake', `the system bus answers and logind is on it: ${which} run on resume`);
-}
-
-async function checkCronDaemon(deps: DoctorDeps): Promise<Finding> {
-  const r = await run(deps, 'sh', [
-    '-c',
-    'pgrep -x cron >/dev/null 2>&1 || pgrep -x crond >/dev/null 2>&1 || test -s /run/crond.pid || test -s /var/run/crond.pid',
-  ]);
-  if (r && r.exitCode === 0) return ok('cron-daemon', 'the cron daemon is running');
-  return fail(
-    'cron-daemon',
-    'the cron daemon is not running: crontab entries do not fire',
-    "systemctl enable --now cron (or 'service cron start')",
+    providerOf(backend.name).unreachableFix,
   );
 }
 
@@ -403,7 +324,8 @@ export async function doctor(file: string, deps: DoctorDeps): Promise<DoctorRepo
   }
   if (selection) {
     const backend = selection.backend;
-    if (backend.name === 'embedded' && choice === 'auto') {
+    const provider = providerOf(backend.name);
+    if (provider.fallback && choice === 'auto') {
       findings.push(
         warn(
           'backend',
@@ -416,12 +338,7 @@ export async function doctor(file: string, deps: DoctorDeps): Promise<DoctorRepo
     }
     const reachable = await checkReachable(backend);
     findings.push(reachable);
-    if (backend.name === 'systemd' && deps.platform === 'linux') findings.push(await checkLinger(deps));
-    if (backend.name === 'crontab') findings.push(await checkCronDaemon(deps));
-    const wakeJobs = (project?.jobs ?? [])
-      .filter((j) => j.enabled && j.schedule.kind === 'event' && j.schedule.event === 'wake')
-      .map((j) => j.name);
-    if (backend.name === 'systemd' && wakeJobs.length > 0) findings.push(await checkWake(deps, wakeJobs));
+    if (provider.doctor) findings.push(...(await provider.doctor({ ...deps, jobs: project?.jobs })));
     if (project && reachable.status === 'ok')
       findings.push(await checkInstalledPaths(deps, backend, project));
   }

@@ -21,15 +21,16 @@ import { chmod, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
-import { createBackend } from '../backends/registry.js';
+import { createBackend, importableBackends, importSchedulersFor } from '../backends/registry.js';
+import type { BackendName } from '../model/job.js';
 import type { CrontabBackend } from '../backends/crontab/adapter.js';
 import { crontabListing } from '../backends/crontab/parse.js';
 import { ExternalCommandError, InvalidConfigError, UserError } from '../errors.js';
-import { commentOutLines, scanCrontab } from '../import/crontab.js';
-import { convertLaunchAgent } from '../import/launchd.js';
+import { commentOutLines, scanCrontab } from '../backends/crontab/import.js';
+import { convertLaunchAgent } from '../backends/launchd/import.js';
 import { nameFromCommand, uniqueName } from '../import/names.js';
-import { convertSystemdTimer, parseUnit } from '../import/systemd.js';
-import { convertTask } from '../import/windows.js';
+import { convertSystemdTimer, parseUnit } from '../backends/systemd/import.js';
+import { convertTask } from '../backends/windows/import.js';
 import type { ImportRefusal, ImportSource, JobProposal, UnnamedScan } from '../import/types.js';
 import { appendJobs, defaultTimezone, existingJobNames, renderJobsBlock } from '../import/yaml.js';
 import { NodeRunner, ensureDirNoSymlink } from '../platform/node.js';
@@ -39,8 +40,8 @@ import { stateRoot } from '../state/paths.js';
 import type { HostSettings } from './host.js';
 import { hostOptions, hostZone } from './host.js';
 
-export const IMPORT_SCHEDULERS = ['crontab', 'systemd', 'launchd', 'windows'] as const;
-export type ImportScheduler = (typeof IMPORT_SCHEDULERS)[number];
+/** A scheduler `sched import` reads (see {@link importableBackends}). */
+export type ImportScheduler = BackendName;
 
 export interface ImportRequest {
   file: string;
@@ -155,9 +156,7 @@ async function writePrivate(file: string, text: string): Promise<void> {
 
 /** Which schedulers to look at on this platform. */
 export function schedulersFor(platform: NodeJS.Platform): ImportScheduler[] {
-  if (platform === 'darwin') return ['launchd', 'crontab'];
-  if (platform === 'win32') return ['windows'];
-  return ['crontab', 'systemd'];
+  return importSchedulersFor(platform);
 }
 
 export interface ImportPorts {
@@ -340,7 +339,7 @@ function windowsReader(ctx: ScanContext): ImportReader {
   };
 }
 
-/** Builds the reader of a scheduler; the pure converters live in src/import. */
+/** Builds the reader of a scheduler; the pure converters live in src/backends/<name>/import.ts. */
 async function readerFor(scheduler: ImportScheduler, ctx: ScanContext): Promise<ImportReader> {
   switch (scheduler) {
     case 'crontab':
@@ -351,6 +350,11 @@ async function readerFor(scheduler: ImportScheduler, ctx: ScanContext): Promise<
       return launchdReader(ctx);
     case 'windows':
       return windowsReader(ctx);
+    default:
+      throw new UserError(
+        `sched import cannot read ${scheduler}`,
+        `use one of: ${importableBackends().join(', ')}`,
+      );
   }
 }
 

@@ -7,7 +7,7 @@
 import { CRONTAB_KIND } from '../backends/crontab/render.js';
 import { compensatedUntil, isExplicitUtcLine } from '../backends/systemd/compensation.js';
 import { parseTimerUnit } from '../backends/systemd/parse.js';
-import { onCalendarToCron } from '../import/systemd.js';
+import { onCalendarToCron } from '../backends/systemd/import.js';
 import type { Schedule } from '../model/job.js';
 import { parseSchedule } from '../schedule/cron.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../config/diagnostic.js';
 import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
-import { createBackend, selectBackend } from '../backends/registry.js';
+import { createBackend, providerOf, selectBackend } from '../backends/registry.js';
 import type { Backend, RenderContext } from '../backends/types.js';
 import { InvalidConfigError, UserError } from '../errors.js';
 import type { BackendName, Job, Project } from '../model/job.js';
@@ -296,7 +296,9 @@ function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: Backend, n
     jobPlan.nextRuns = nextFireTimes(job.schedule, job.timezone, now, 3).map((d) =>
       formatInZone(d, job.timezone),
     );
-    jobPlan.notes.push(...(backend.notes ? backend.notes(job, now) : dstNotes(job, backend.name, now)));
+    jobPlan.notes.push(
+      ...(backend.notes ? backend.notes(job, now) : dstNotes(job, providerOf(backend.name), now)),
+    );
   }
 }
 

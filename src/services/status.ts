@@ -13,11 +13,13 @@ import type { AppliedSpec } from '../state/applied.js';
 import type { RunRecord } from '../state/runs.js';
 import type { HostSettings } from './host.js';
 import { overdueFromState } from '../run/health.js';
-import { readWakeListenerStatus } from '../state/wake-listener.js';
 import { lastRun } from './history.js';
 import { nativeSchedules, type NativeSchedule } from './installed-schedule.js';
 import { makePlan, type LoadedProject } from './plan.js';
-import { compensatedUntil, EXPIRY_WARNING_MS } from '../backends/systemd/compensation.js';
+import { providerOf } from '../backends/registry.js';
+
+/** Warn this long before a timer's clock-change compensation ends (`sched apply` renews it). */
+const EXPIRY_WARNING_MS = 366 * 86_400_000;
 import type { FoundArtifact } from '../plan/compute.js';
 
 export const STATUS_FORMAT_VERSION = 1;
@@ -127,59 +129,26 @@ export async function projectStatus(source: StatusSource, host: HostSettings): P
     generated_at: host.now.toISOString(),
     warnings: [
       ...plan.warnings,
-      ...wakeListenerWarnings(ctx.stateDir, project.name, applied, plan.jobs),
+      ...(providerOf(plan.backend).statusWarnings?.({
+        stateRoot: ctx.stateDir,
+        project: project.name,
+        applied,
+        jobs: plan.jobs,
+      }) ?? []),
       ...expiring,
     ],
     jobs: rows,
   };
 }
 
-/**
- * The systemd wake listener (src/backends/systemd/wake-unit.ts) is the project-wide entry that
- * runs `wake` jobs on resume: when it failed or is not running, say so — its jobs still show as
- * scheduled (their start-up timers are fine), so a row would not tell.
- */
-function wakeListenerWarnings(
-  root: string,
-  project: string,
-  applied: readonly AppliedSpec[],
-  jobs: readonly JobPlan[],
-): string[] {
-  const wakeJobs = applied.filter(
-    (s) =>
-      s.backend === 'systemd' &&
-      s.job.enabled &&
-      s.job.schedule.kind === 'event' &&
-      s.job.schedule.event === 'wake',
-  );
-  if (wakeJobs.length === 0) return [];
-  const unit = `sched-${project}--wake.service`;
-  const consequence = `wake jobs (${wakeJobs.map((s) => s.job.name).join(', ')}) do not run on resume`;
-  let status;
-  try {
-    status = readWakeListenerStatus(root, project);
-  } catch {
-    status = undefined; // an untrusted file: the drift below still says whether it runs
-  }
-  if (status?.state === 'failed') {
-    return [
-      `the wake listener ${unit} failed at ${status.since}: ${status.error ?? 'no reason recorded'}. ${consequence}; see \`journalctl --user -u ${unit}\`, fix the cause, then \`sched apply\` restarts it`,
-    ];
-  }
-  const listener = jobs.find((j) => j.job === '');
-  const down = listener?.changes.some(
-    (c) => c.id === unit && (c.reason === REASONS.notRegistered || c.reason === REASONS.missing),
-  );
-  return down ? [`the wake listener ${unit} is not running: ${consequence}; \`sched apply\` starts it`] : [];
-}
-
-/** The end of the clock-change compensation of the job's installed systemd timer, if it has one. */
+/** The end of the clock-change compensation of the job's installed timer, if its backend has one. */
 function clockChangesUntil(installed: readonly FoundArtifact[], job: string): string | null {
-  const timer = installed.find(
-    (a) => a.target === 'systemd' && a.kind === 'timer' && a.job === job && a.recordedHash !== undefined,
-  );
-  const until = timer ? compensatedUntil(timer.content) : undefined;
-  return until ? until.toISOString().slice(0, 10) : null;
+  for (const a of installed) {
+    if (a.job !== job || a.recordedHash === undefined || a.target === 'state') continue;
+    const until = providerOf(a.target).clockChangesUntil?.(a);
+    if (until) return until.toISOString().slice(0, 10);
+  }
+  return null;
 }
 
 /**

@@ -53,13 +53,102 @@ export function removeStaleSpecTemps(jobDir: string, now = Date.now()): void {
   }
 }
 
+/**
+ * What `sched run`, `check` and metrics need to know about the job's backend, recorded at apply
+ * time from the backend's provider (src/backends/provider.ts), so the run path loads no backend
+ * code.
+ */
+export interface SpecCapabilities {
+  /** The scheduler applies the job's jitter itself (otherwise the wrapper sleeps before starting). */
+  nativeJitter: boolean;
+  /** The scheduler catches up on runs missed while the host was off (otherwise `sched run --catch-up` does). */
+  nativeCatchUp: boolean;
+  /** Every run is recorded in this state dir, so a fire time without a record is overdue. */
+  runsRecordedHere: boolean;
+  /** What to look at when the scheduler did not start a run. */
+  overdueHint: string;
+}
+
+export const APPLIED_SPEC_FORMAT = 2;
+
 export interface AppliedSpec {
-  format_version: 1;
+  /** 2 since the spec carries `capabilities`; a 1 is upgraded when read ({@link upgradeSpec}). */
+  format_version: typeof APPLIED_SPEC_FORMAT;
   backend: BackendName;
   appliedAt: string;
   /** The schedules.yaml the job came from. */
   sourceFile: string;
   job: Job;
+  capabilities: SpecCapabilities;
+}
+
+/**
+ * The capabilities each backend had when format 1 was replaced, frozen: a format-1 spec was
+ * written by a sched whose backends behaved exactly so, and the run path must not load backend
+ * code to find out. Never extended: a new backend only ever writes format 2.
+ */
+const FORMAT_1_CAPABILITIES: Readonly<
+  Partial<Record<BackendName, (job: { project: string; name: string }) => SpecCapabilities>>
+> = {
+  systemd: (job) => ({
+    nativeJitter: true,
+    nativeCatchUp: true,
+    runsRecordedHere: true,
+    overdueHint: `is the timer active? (systemctl --user list-timers sched-${job.project}-${job.name}.timer; loginctl enable-linger for runs while logged out)`,
+  }),
+  crontab: () => ({
+    nativeJitter: false,
+    nativeCatchUp: false,
+    runsRecordedHere: true,
+    overdueHint: 'is the cron daemon running? (systemctl status cron, or pgrep -x cron)',
+  }),
+  launchd: (job) => ({
+    nativeJitter: false,
+    nativeCatchUp: false,
+    runsRecordedHere: true,
+    overdueHint: `is the agent loaded? (launchctl print gui/$UID/dev.sched.${job.project}.${job.name}; was the Mac asleep?)`,
+  }),
+  windows: (job) => ({
+    nativeJitter: false,
+    nativeCatchUp: true,
+    runsRecordedHere: true,
+    overdueHint: `is the task enabled? (schtasks /query /tn \\sched\\${job.project}\\${job.name} /v)`,
+  }),
+  kubernetes: () => ({
+    nativeJitter: true,
+    nativeCatchUp: true,
+    runsRecordedHere: false,
+    overdueHint: 'is the scheduler running? (sched doctor)',
+  }),
+  embedded: () => ({
+    nativeJitter: false,
+    nativeCatchUp: false,
+    runsRecordedHere: true,
+    overdueHint: 'is `sched daemon` running? (sched doctor)',
+  }),
+};
+
+/**
+ * A spec as read from disk, in the current format: a format-1 spec gets the capabilities its
+ * backend had then ({@link FORMAT_1_CAPABILITIES}); a backend unknown to this table gets none
+ * (the wrapper then adds jitter and catch-up itself, the safe side: nothing is skipped).
+ */
+export function upgradeSpec(raw: unknown): AppliedSpec {
+  const spec = raw as Omit<AppliedSpec, 'format_version' | 'capabilities'> & {
+    format_version: number;
+    capabilities?: SpecCapabilities;
+  };
+  if (spec.format_version !== 1 || spec.capabilities) return spec as AppliedSpec;
+  const frozen = FORMAT_1_CAPABILITIES[spec.backend];
+  const capabilities = frozen
+    ? frozen(spec.job)
+    : {
+        nativeJitter: false,
+        nativeCatchUp: false,
+        runsRecordedHere: true,
+        overdueHint: 'is the scheduler running? (sched doctor)',
+      };
+  return { ...spec, format_version: APPLIED_SPEC_FORMAT, capabilities };
 }
 
 /**
@@ -74,7 +163,7 @@ export function readAppliedSpecSync(root: string, project: string, job: string):
   if (text === undefined) return undefined;
   removeStaleSpecTemps(dir);
   try {
-    return JSON.parse(text) as AppliedSpec;
+    return upgradeSpec(JSON.parse(text));
   } catch (e) {
     throw new UserError(
       `the applied spec of job ${job} is unreadable: ${(e as Error).message}`,
@@ -130,7 +219,7 @@ export class AppliedSpecStore {
     for (const name of listDirSync(jobsDir).sort()) {
       checkDirSync(path.join(jobsDir, name), jobsDir);
       const text = readTextSync(path.join(jobsDir, name, APPLIED_SPEC_FILE));
-      if (text) specs.push(JSON.parse(text) as AppliedSpec);
+      if (text) specs.push(upgradeSpec(JSON.parse(text)));
     }
     return specs;
   }

@@ -9,7 +9,8 @@ import { loadProject } from '../../src/config/load.js';
 import { existsSync } from 'node:fs';
 import { validateFile } from '../../src/services/validate.js';
 import { schemaReference, starterYaml } from '../../src/config/starter.js';
-import { BACKENDS } from '../../src/model/job.js';
+import { BACKENDS, type BackendChoice, type BackendName } from '../../src/model/job.js';
+import { providerOf } from '../../src/backends/registry.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -63,7 +64,13 @@ describe('sched init starter', () => {
     const detected = 'systemd (answers: running)\njobs: {}';
     await writeFile(
       file,
-      starterYaml({ project: 'starter', backend: backend as 'auto', schemaRef: ref, detected }),
+      starterYaml({
+        project: 'starter',
+        backend: backend as BackendChoice,
+        schemaRef: ref,
+        detected,
+        backendSettings: backend === 'auto' ? undefined : providerOf(backend as BackendName).starterSettings,
+      }),
     );
     const result = await loadProject(file, { displayName: 'schedules.yaml' });
     expect(formatText(result.diagnostics, { 'schedules.yaml': result.source })).toBe('');

@@ -268,3 +268,19 @@ describe('the day-of-month OR day-of-week warning', () => {
     ]);
   });
 });
+
+describe('a job setting at the top level', () => {
+  it('is recognised for generic keys and for a backend settings key taken from the schema', async () => {
+    for (const key of ['timeout: 5m', 'kubernetes: { namespace: a, image: b }']) {
+      const r = await load(`version: 1\nproject: p\n${key}\njobs:\n  a: { schedule: day, command: [x] }\n`);
+      const name = key.split(':')[0];
+      expect(r.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+        [
+          'unknown-key',
+          `unknown top-level key '${name}'`,
+          "job settings go under 'jobs:', then the job's name",
+        ],
+      ]);
+    }
+  });
+});

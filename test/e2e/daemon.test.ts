@@ -16,6 +16,7 @@ import type { RenderContext } from '../../src/backends/types.js';
 import type { Command, Job } from '../../src/model/job.js';
 import { NodeDirFs } from '../../src/platform/node.js';
 import { AppliedSpecStore } from '../../src/state/applied.js';
+import { runCapabilitiesOf } from '../../src/backends/registry.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const bin = path.join(repo, 'bin', 'run.js');
@@ -141,11 +142,12 @@ describe.skipIf(!built)('sched daemon (e2e, real processes)', () => {
       enabled: true,
     };
     await specs.write({
-      format_version: 1,
+      format_version: 2,
       backend: 'embedded',
       appliedAt: new Date().toISOString(),
       sourceFile: path.join(home, 'schedules.yaml'),
       job,
+      capabilities: runCapabilitiesOf('embedded', job),
     });
     const [artifact] = backend.render(job, ctx);
     await backend.apply(PROJECT, [

@@ -15,6 +15,7 @@ import type { RunRecord } from '../../src/state/runs.js';
 import { REPO_ROOT, SCHED_BIN } from './helpers/cli.js';
 import { startSystemdUser, systemdUserSkipReason, type Harness } from './helpers/systemd-user.js';
 import { cron, testJob } from '../fakes/job.js';
+import { runCapabilitiesOf } from '../../src/backends/registry.js';
 
 const built = fs.existsSync(path.join(REPO_ROOT, 'dist', 'commands', 'run.js'));
 if (!built)
@@ -45,11 +46,12 @@ function job(name: string, over: Partial<Job>): Job {
 
 async function apply(root: string, j: Job, appliedAt = new Date()): Promise<void> {
   await new AppliedSpecStore(root).write({
-    format_version: 1,
+    format_version: 2,
     backend: 'crontab',
     appliedAt: appliedAt.toISOString(),
     sourceFile: path.join(root, 'schedules.yaml'),
     job: j,
+    capabilities: runCapabilitiesOf('crontab', j),
   });
 }
 

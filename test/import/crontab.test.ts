@@ -8,7 +8,7 @@ import {
   parseEnvLine,
   scanCrontab,
   unescapeCronCommand,
-} from '../../src/import/crontab.js';
+} from '../../src/backends/crontab/import.js';
 
 const opts = { homeDir: '/home/u', hostTimezone: 'Europe/Berlin' };
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calendarIntervalToCron, convertLaunchAgent } from '../../src/import/launchd.js';
+import { calendarIntervalToCron, convertLaunchAgent } from '../../src/backends/launchd/import.js';
 import { cronMatches, parseCron } from '../../src/schedule/cron.js';
 
 type Dict = Partial<Record<'Minute' | 'Hour' | 'Day' | 'Month' | 'Weekday', number>>;

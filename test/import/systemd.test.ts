@@ -5,7 +5,7 @@ import {
   onCalendarToCron,
   parseUnit,
   splitExecWords,
-} from '../../src/import/systemd.js';
+} from '../../src/backends/systemd/import.js';
 import { nextCronTimes } from '../../src/schedule/occurrences.js';
 
 const analyze = spawnSync('sh', ['-c', 'command -v systemd-analyze']).status === 0;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convertTask, taskTriggerToCron } from '../../src/import/windows.js';
+import { convertTask, taskTriggerToCron } from '../../src/backends/windows/import.js';
 import { fireTimesBetween } from '../../src/schedule/occurrences.js';
 import type { TaskCalendarTrigger } from '../../src/schedule/to-tasktrigger.js';
 import { expandTaskTriggers } from '../backends/oracles/tasktrigger.js';

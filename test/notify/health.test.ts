@@ -1,11 +1,14 @@
 /** Overdue detection (src/services/health.ts), pure: which fire times count as not started. */
 import { describe, expect, it } from 'vitest';
+import { runCapabilitiesOf } from '../../src/backends/registry.js';
+import type { BackendName } from '../../src/model/job.js';
 import { overdue, type OverdueInput } from '../../src/run/health.js';
 import { cron, testJob } from '../fakes/job.js';
 
+const on = (backend: BackendName) => ({ capabilities: runCapabilitiesOf(backend, testJob()) });
 const base = (over: Partial<OverdueInput> = {}): OverdueInput => ({
   job: testJob({ schedule: cron('0 2 * * *'), timezone: 'Europe/Berlin' }),
-  backend: 'crontab',
+  ...on('crontab'),
   appliedAt: '2026-06-01T00:00:00Z',
   running: false,
   now: new Date('2026-06-03T12:00:00Z'),
@@ -48,7 +51,7 @@ describe('overdue', () => {
     expect(
       overdue(base({ job: testJob({ schedule: { kind: 'event', event: 'boot', source: 'boot' } }) })),
     ).toBeUndefined();
-    expect(overdue(base({ backend: 'kubernetes' }))).toBeUndefined();
+    expect(overdue(base(on('kubernetes')))).toBeUndefined();
     expect(overdue(base({ running: true }))).toBeUndefined();
     const oneShot = testJob({
       schedule: { kind: 'at', local: '2026-06-02 09:00', source: '2026-06-02 09:00' },
@@ -58,9 +61,9 @@ describe('overdue', () => {
   });
 
   it('gives a hint per backend', () => {
-    expect(overdue(base({ backend: 'systemd' }))?.message).toMatch(
+    expect(overdue(base(on('systemd')))?.message).toMatch(
       /systemctl --user list-timers sched-billing-nightly-report\.timer/,
     );
-    expect(overdue(base({ backend: 'embedded' }))?.message).toMatch(/is `sched daemon` running\?/);
+    expect(overdue(base(on('embedded')))?.message).toMatch(/is `sched daemon` running\?/);
   });
 });

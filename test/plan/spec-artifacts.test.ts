@@ -5,6 +5,7 @@ import {
   installedSpecArtifact,
   specFromArtifact,
 } from '../../src/plan/spec-artifacts.js';
+import { runCapabilitiesOf } from '../../src/backends/registry.js';
 
 const job: Job = {
   project: 'p',
@@ -31,9 +32,12 @@ describe('the applied spec as an artifact', () => {
       artifact.content,
       '/srv/app/schedules.yaml',
       new Date('2026-01-01T00:00:00Z'),
+      runCapabilitiesOf,
     );
     expect(spec.job).toEqual(job);
     expect(spec.backend).toBe('systemd');
+    expect(spec.format_version).toBe(2);
+    expect(spec.capabilities).toEqual(runCapabilitiesOf('systemd', job));
   });
 
   it('puts one field per line, so a change shows as one changed line', () => {
@@ -43,7 +47,12 @@ describe('the applied spec as an artifact', () => {
   });
 
   it('hashes the same job the same way whether desired or installed', () => {
-    const spec = specFromArtifact(desiredSpecArtifact('crontab', job).content, '/f', new Date());
+    const spec = specFromArtifact(
+      desiredSpecArtifact('crontab', job).content,
+      '/f',
+      new Date(),
+      runCapabilitiesOf,
+    );
     expect(installedSpecArtifact(spec).recordedHash).toBe(desiredSpecArtifact('crontab', job).hash);
     expect(desiredSpecArtifact('crontab', { ...job, env: { A: '1', B: '2' } }).hash).toBe(
       desiredSpecArtifact('crontab', job).hash,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { BackendName, Job } from '../../src/model/job.js';
 import { AppliedSpecStore, type AppliedSpec } from '../../src/state/applied.js';
 import { cron, testJob } from '../fakes/job.js';
+import { runCapabilitiesOf } from '../../src/backends/registry.js';
 
 export function tempDir(prefix = 'sched-run-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -27,11 +28,12 @@ export async function applySpec(
   appliedAt = new Date().toISOString(),
 ): Promise<AppliedSpec> {
   const spec: AppliedSpec = {
-    format_version: 1,
+    format_version: 2,
     backend,
     appliedAt,
     sourceFile: '/nonexistent/schedules.yaml',
     job,
+    capabilities: runCapabilitiesOf(backend, job),
   };
   await new AppliedSpecStore(root).write(spec);
   return spec;

@@ -225,8 +225,12 @@ describe('Wrapper: scheduler rules', () => {
     });
     await new Wrapper(root, d).run(spec, { trigger: 'crontab' });
     expect(sleeps).toEqual([25_000]);
-    await new Wrapper(root, d).run(spec, { trigger: 'systemd' }); // RandomizedDelaySec does it
     await new Wrapper(root, d).run(spec); // by hand: no jitter
+    expect(sleeps).toEqual([25_000]);
+    // What the applied spec recorded decides, not the backend's code (sched run loads none).
+    const onSystemd = await applySpec(tempDir(), makeJob({ jitterSeconds: 100 }), 'systemd');
+    expect(onSystemd.capabilities.nativeJitter).toBe(true);
+    await new Wrapper(root, d).run(onSystemd, { trigger: 'systemd' }); // RandomizedDelaySec does it
     expect(sleeps).toEqual([25_000]);
   });
 

@@ -9,7 +9,7 @@ import { PROJECT_NAME_PATTERN, type Job } from '../../model/job.js';
 import { NodeDirFs } from '../../platform/node.js';
 import type { DirFs } from '../../platform/ports.js';
 import { InexpressibleError, UserError } from '../../errors.js';
-import { daemonLockPath, embeddedRoot, runningDaemon } from '../../daemon/lock.js';
+import { daemonLockPath, embeddedRoot, runningDaemon } from './daemon-lock.js';
 import type {
   Artifact,
   ArtifactChange,

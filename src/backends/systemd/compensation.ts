@@ -28,8 +28,6 @@ import type { Schedule } from '../../model/job.js';
 export const CLOCK_CHANGE_YEARS = 10;
 /** The window moves (and timers are re-rendered) once every this many years. */
 export const RENEW_EVERY_YEARS = 5;
-/** `sched check` / `sched status` warn when the compensation of an installed timer ends within this. */
-export const EXPIRY_WARNING_MS = 366 * 86_400_000;
 
 /** Around a change, Debian's rule can differ from the calendar's for at most 3 hours (cron.c). */
 const MARGIN_SECONDS = 4 * 3600;

@@ -34,7 +34,19 @@ import { parseCron } from '../../schedule/cron.js';
 import { nextFireTimes } from '../../schedule/occurrences.js';
 import { cronToOnCalendar, instantToOnCalendar } from '../../schedule/to-oncalendar.js';
 import { clockChangeCompensation, compensationComment, RENEW_EVERY_YEARS } from './compensation.js';
-import { dstNotes } from '../../plan/dst.js';
+import { dstNotes, type ClockChangeBehaviour } from '../../plan/dst.js';
+
+/** What a systemd timer sched renders does at clock changes (the provider's words, for plan). */
+export const SYSTEMD_CLOCK_CHANGES: ClockChangeBehaviour = {
+  name: 'systemd',
+  clockChanges: {
+    moved:
+      'the systemd timer runs it once right after the jump (Debian cron rule, through an explicit OnCalendar= line)',
+    once: 'the systemd timer runs it once, in the first pass (Debian cron rule)',
+    doubled:
+      'the systemd timer fires in both passes (Debian cron rule; explicit OnCalendar= lines add the second pass)',
+  },
+};
 
 export type SystemdScope = 'user' | 'system';
 
@@ -296,7 +308,7 @@ export function systemdNotes(job: Job, from: Date, days = 366): string[] {
       return notes; // invalid expression: check() reports it
     }
     if (comp.refusal) return notes; // check() refuses the job with the reason
-    notes.push(...dstNotes(job, 'systemd', from, days));
+    notes.push(...dstNotes(job, SYSTEMD_CLOCK_CHANGES, from, days));
     if (comp.lines.length > 0) {
       const until = comp.until.toISOString().slice(0, 10);
       notes.push(

@@ -14,6 +14,7 @@ import type { RunRecord } from '../../../src/state/runs.js';
 import { jobStateDir } from '../../../src/state/paths.js';
 import { REPO_ROOT, SCHED_BIN } from '../../e2e/helpers/cli.js';
 import { cron, testJob } from '../../fakes/job.js';
+import { runCapabilitiesOf } from '../../../src/backends/registry.js';
 
 export { REPO_ROOT, SCHED_BIN };
 
@@ -46,11 +47,12 @@ export function relJob(name: string, over: Partial<Job> = {}): Job {
 /** Writes the applied spec of `job` into `root` as `sched apply` would (crontab backend). */
 export async function applyJob(root: string, job: Job, backend: 'crontab' | 'embedded' = 'crontab') {
   await new AppliedSpecStore(root).write({
-    format_version: 1,
+    format_version: 2,
     backend,
     appliedAt: new Date(Date.now() - 1000).toISOString(),
     sourceFile: path.join(root, 'schedules.yaml'),
     job,
+    capabilities: runCapabilitiesOf(backend, job),
   });
 }
 

@@ -7,8 +7,8 @@
  * (ARCHITECTURE.md, "Native formats"), so they are refused rather than guessed. StartInterval (every N seconds since load) has no
  * cron equivalent.
  */
-import { canEverFire, parseCron } from '../schedule/cron.js';
-import type { ImportSource, UnnamedProposal } from './types.js';
+import { canEverFire, parseCron } from '../../schedule/cron.js';
+import type { ImportSource, UnnamedProposal } from '../../import/types.js';
 
 const KEYS = ['Minute', 'Hour', 'Day', 'Month', 'Weekday'] as const;
 type Key = (typeof KEYS)[number];

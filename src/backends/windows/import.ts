@@ -5,10 +5,10 @@
  * union), DaysInterval/WeeksInterval above 1, "last day", "first Monday", an EndBoundary, a
  * repetition that is not a grid of hours × minutes — is refused with the reason.
  */
-import { parseTaskXml } from '../backends/windows/parse.js';
-import { canEverFire, parseCron } from '../schedule/cron.js';
-import type { TaskCalendarTrigger } from '../schedule/to-tasktrigger.js';
-import type { ImportSource, UnnamedProposal } from './types.js';
+import { parseTaskXml } from './parse.js';
+import { canEverFire, parseCron } from '../../schedule/cron.js';
+import type { TaskCalendarTrigger } from '../../schedule/to-tasktrigger.js';
+import type { ImportSource, UnnamedProposal } from '../../import/types.js';
 
 /** Days in each month at least (February: 28): a ByMonth day beyond it is ambiguous. */
 const MIN_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -11,12 +11,12 @@
  * - the job runs `$SHELL -c COMMAND` (default `/bin/sh`) in `$HOME`; its output is mailed to
  *   `$MAILTO`.
  */
-import { UserError } from '../errors.js';
-import { CRON_PRESETS } from '../model/job.js';
-import { MARKER_PATTERN } from '../backends/crontab/render.js';
-import { splitLines } from '../backends/crontab/parse.js';
-import { canEverFire, CRON_MACROS, parseCron, parseSchedule } from '../schedule/cron.js';
-import type { ImportSource, UnnamedProposal, UnnamedScan } from './types.js';
+import { UserError } from '../../errors.js';
+import { CRON_PRESETS } from '../../model/job.js';
+import { MARKER_PATTERN } from './render.js';
+import { splitLines } from './parse.js';
+import { canEverFire, CRON_MACROS, parseCron, parseSchedule } from '../../schedule/cron.js';
+import type { ImportSource, UnnamedProposal, UnnamedScan } from '../../import/types.js';
 
 /** Prefix `sched import --write` puts in front of a line it took over. */
 export const IMPORTED_PREFIX = '# sched-imported: ';

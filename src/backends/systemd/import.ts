@@ -6,9 +6,9 @@
  * `*`). Everything else is refused with "cannot import exactly: …". Monotonic triggers
  * (OnBootSec=, OnUnitActiveSec=…) have no cron equivalent and are refused too.
  */
-import { CronSyntaxError, canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
-import { isValidTimeZone } from '../schedule/zoned.js';
-import type { ImportSource, UnnamedProposal } from './types.js';
+import { CronSyntaxError, canEverFire, parseCron, parseSchedule } from '../../schedule/cron.js';
+import { isValidTimeZone } from '../../schedule/zoned.js';
+import type { ImportSource, UnnamedProposal } from '../../import/types.js';
 
 const SHORTHANDS: Record<string, string> = {
   minutely: '* * * * *',
