@@ -6,7 +6,7 @@
  * golden: test/golden/cli-errors/<case>.txt (UPDATE_GOLDEN=1 rewrites them; review the diff).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSkipReason, SCHED_BIN } from '../e2e/helpers/cli.js';
 import { createCronUser, cronUserSkipReason, type CronUser } from '../e2e/helpers/cron-user.js';
 import { mountReadOnly, nameTooLong, symlinkLoop, type ReadOnlyMount } from '../fakes/fs-faults.js';
+import { expectGolden } from '../helpers/golden.js';
 
 const GOLDEN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../golden/cli-errors');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const skip = cliSkipReason();
 if (skip) console.warn(`[skip] CLI error messages: ${skip}`);
 
@@ -221,10 +221,7 @@ async function check(c: Case): Promise<void> {
   const err = normalize(r.stderr);
   for (const n of c.names ?? []) expect(err, `stderr names ${n}`).toContain(n);
   if (c.exit === undefined) expect(r.stderr).toMatch(/^Error: .+\nHint: .+\n$/);
-  const file = path.join(GOLDEN, `${c.name}.txt`);
-  const text = golden(c, r);
-  if (UPDATE) writeFileSync(file, text);
-  else expect(text).toBe(readFileSync(file, 'utf8'));
+  expectGolden(path.join(GOLDEN, `${c.name}.txt`), golden(c, r));
 }
 
 describe.skipIf(skip)('CLI error messages (golden: test/golden/cli-errors)', () => {
