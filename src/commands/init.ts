@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { UserError } from '../errors.js';
-import { BACKENDS, PROJECT_NAME_PATTERN, slugifyProjectName, type BackendChoice } from '../model/job.js';
+import { BACKENDS, isValidProjectName, slugifyProjectName, type BackendChoice } from '../model/job.js';
 import { schemaReference, starterYaml } from '../config/starter.js';
 import { selectBackend } from '../backends/registry.js';
 import { defaultHost, hostOptions } from '../services/host.js';
@@ -48,7 +48,7 @@ export default class Init extends BaseCommand {
     const file = path.resolve(flags.file);
     const dir = path.dirname(file);
     const project = flags.project ?? slugifyProjectName(path.basename(dir));
-    if (!PROJECT_NAME_PATTERN.test(project))
+    if (!isValidProjectName(project))
       throw new UserError(
         `invalid project name '${project}'`,
         "use 1-63 lower-case letters, digits and '-', starting with a letter or digit",

@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { isValidJobName, PROJECT_NAME_PATTERN } from '../model/job.js';
+import { isValidJobName, isValidProjectName } from '../model/job.js';
 
 export function checkProjectName(project: string): string {
-  if (!PROJECT_NAME_PATTERN.test(project)) {
+  if (!isValidProjectName(project)) {
     throw new UserError(
       `invalid project name '${project}'`,
       'project names are lower-case letters, digits and -, starting with a letter or digit (at most 63)',

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { PROJECT_NAME_PATTERN } from '../model/job.js';
+import { isValidProjectName } from '../model/job.js';
 import { NodeDirFs, schedBinPath, systemClock } from '../platform/node.js';
 import type { Clock } from '../platform/ports.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
@@ -39,7 +39,7 @@ export function resolveGraceMs(
 function validateProjects(projects: readonly string[] | undefined): string[] | undefined {
   if (!projects || projects.length === 0) return undefined;
   for (const p of projects) {
-    if (!PROJECT_NAME_PATTERN.test(p)) {
+    if (!isValidProjectName(p)) {
       throw new UserError(
         `invalid project name '${p}'`,
         'Project names use lower-case letters, digits and dashes.',
