@@ -5,6 +5,7 @@
  * and drift is spelled out below the table, where long reasons have room. `wide` shows every
  * column in full: absolute times (one format, in the display zone), duration, drift.
  */
+import { formatElapsed } from '../config/duration.js';
 import type { ProjectStatus, StatusRow } from '../services/status.js';
 import { localFields } from '../schedule/zoned.js';
 
@@ -20,17 +21,6 @@ export interface StatusTableOptions {
   width?: number;
   /** Every column, nothing shortened. */
   wide?: boolean;
-}
-
-function duration(ms: number | null): string {
-  if (ms === null) return '-';
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  return s < 60
-    ? `${s}s`
-    : s < 3600
-      ? `${Math.floor(s / 60)}m${s % 60}s`
-      : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }
 
 /** A span as list-timers shows it, one or two units: `45s`, `12m`, `3h 5m`, `2d 4h`, `40d`. */
@@ -129,7 +119,10 @@ export function renderStatusTable(status: ProjectStatus, options: StatusTableOpt
     { header: 'RESULT', cell: result },
     ...(options.wide
       ? [
-          { header: 'DURATION', cell: (r: StatusRow) => duration(r.duration_ms) },
+          {
+            header: 'DURATION',
+            cell: (r: StatusRow) => (r.duration_ms === null ? '-' : formatElapsed(r.duration_ms)),
+          },
           { header: 'DRIFT', cell: (r: StatusRow) => r.drift ?? '-' },
         ]
       : []),

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { formatElapsed } from '../config/duration.js';
 import { projectFileFlag, projectFlag } from '../cli/flags.js';
 import { BaseCommand } from './base.js';
 
@@ -45,7 +46,7 @@ export default class History extends BaseCommand {
       r.start.replace(/\.\d+Z$/, 'Z'),
       r.result,
       r.signal ?? (r.exit_code === null ? '-' : String(r.exit_code)),
-      r.duration_ms === null ? '-' : formatMs(r.duration_ms),
+      r.duration_ms === null ? '-' : formatElapsed(r.duration_ms, { tenths: true }),
       String(r.attempt),
       r.trigger,
       [r.reason, ...(r.notify_failed ?? []).map((f) => `notification failed: ${f}`)]
@@ -62,12 +63,4 @@ export default class History extends BaseCommand {
     this.log(line(head));
     for (const row of rows) this.log(line(row));
   }
-}
-
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${Math.round(s % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
 }

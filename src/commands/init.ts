@@ -1,22 +1,7 @@
-import { open } from 'node:fs/promises';
-import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { UserError } from '../errors.js';
-import { BACKENDS, PROJECT_NAME_PATTERN, slugifyProjectName, type BackendChoice } from '../model/job.js';
-import { schemaReference, starterYaml } from '../config/starter.js';
-import { selectBackend } from '../backends/registry.js';
-import { defaultHost, hostOptions } from '../services/host.js';
+import { BACKENDS } from '../model/job.js';
+import { initSchedulesFile } from '../services/init.js';
 import { BaseCommand } from './base.js';
-import { providerOf } from '../backends/registry.js';
-
-/** Which backend `auto` picks here, in words; undefined when detection fails or takes too long. */
-async function detectBackend(): Promise<string | undefined> {
-  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5000).unref());
-  const detect = selectBackend('auto', hostOptions(defaultHost()))
-    .then((s) => `${s.backend.name} (${s.reason.replace(/^auto: /, '')})`)
-    .catch(() => undefined);
-  return Promise.race([detect, timeout]);
-}
 
 export default class Init extends BaseCommand {
   static override summary = 'Write a starter schedules.yaml.';
@@ -46,43 +31,7 @@ export default class Init extends BaseCommand {
 
   public async run(): Promise<void> {
     const { flags } = await this.parse(Init);
-    const file = path.resolve(flags.file);
-    const dir = path.dirname(file);
-    const project = flags.project ?? slugifyProjectName(path.basename(dir));
-    if (!PROJECT_NAME_PATTERN.test(project))
-      throw new UserError(
-        `invalid project name '${project}'`,
-        "use 1-63 lower-case letters, digits and '-', starting with a letter or digit",
-      );
-    const backend = (flags.backend ?? 'auto') as BackendChoice;
-    const detected = flags.backend === undefined ? await detectBackend() : undefined;
-    const backendSettings = backend === 'auto' ? undefined : providerOf(backend).starterSettings;
-    const text = starterYaml({
-      project,
-      backend,
-      schemaRef: schemaReference(dir),
-      detected,
-      backendSettings,
-    });
-    let handle;
-    try {
-      // 'wx': create, and fail if the file exists — no check-then-write race.
-      handle = await open(file, 'wx', 0o644);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST')
-        throw new UserError(
-          `${flags.file} already exists; not overwriting it`,
-          'edit it, or pass -f NEW-FILE',
-        );
-      if (code === 'ENOENT') throw new UserError(`folder ${path.dirname(flags.file)} does not exist`);
-      throw new UserError(`cannot create ${flags.file}: ${code ?? (err as Error).message}`);
-    }
-    try {
-      await handle.writeFile(text, 'utf8');
-    } finally {
-      await handle.close();
-    }
+    const { project, backend, detected } = await initSchedulesFile(flags);
     this.log(
       `Wrote ${flags.file} (project '${project}', backend ${backend}${detected ? `; here auto picks ${detected}` : ''}).`,
     );

@@ -1,50 +1,6 @@
-import { existsSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
-import { UserError } from '../errors.js';
-import { CRON_PRESETS, EVENT_PRESETS, type Schedule } from '../model/job.js';
-import { CronSyntaxError, NEVER_FIRES, canEverFire, parseCron, parseSchedule } from '../schedule/cron.js';
-import { describeSchedule } from '../schedule/describe.js';
-import { dstEffects, nextFireTimes } from '../schedule/occurrences.js';
-import { formatInZone, isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
-import { hostSchedulerZone } from '../platform/host-zone.js';
+import { nextFireTimesFor } from '../services/schedule-info.js';
 import { BaseCommand } from './base.js';
-
-const JOB_LIKE = /^[a-z0-9][a-z0-9-]*$/;
-const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
-
-/** `--from`: an instant with an offset (`…Z`, `…+01:00`), or a local time / date in the zone. */
-export function parseFrom(text: string, zone: string): Date {
-  const m = LOCAL_TIME.exec(text.trim());
-  if (m) {
-    const [y, mo, d, h, mi, s] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as number[];
-    if (mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || s! > 59) {
-      throw new UserError(
-        `--from '${text}' is not a valid date/time`,
-        'use ISO-8601, e.g. 2025-03-03T09:00:00Z',
-      );
-    }
-    return zonedToInstant({ year: y!, month: mo!, day: d!, hour: h!, minute: mi!, second: s! }, zone);
-  }
-  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(text.trim())
-    ? Date.parse(text.trim())
-    : Number.NaN;
-  if (Number.isNaN(ms)) {
-    throw new UserError(
-      `--from '${text}' is not an ISO-8601 instant`,
-      'e.g. 2025-03-03T09:00:00Z, 2025-03-03T09:00:00+01:00, or a local 2025-03-03T09:00 in --tz',
-    );
-  }
-  return new Date(ms);
-}
-
-/** The message for a bad expression, with a caret under the offending column. */
-function syntaxMessage(expr: string, err: CronSyntaxError): string {
-  let msg = `invalid schedule '${expr}': ${err.message}`;
-  if (err.column !== undefined && err.column >= 0 && err.column <= expr.length && !expr.includes('\n')) {
-    msg += `\n  ${expr}\n  ${' '.repeat(err.column)}^`;
-  }
-  return msg;
-}
 
 export default class Next extends BaseCommand {
   static override summary = 'Show the next fire times of a cron expression, a preset, or a job.';
@@ -95,91 +51,30 @@ EXPR is a 5-field cron expression, an @-macro (@daily…), a preset (hour, day, 
 
   public async run(): Promise<void> {
     const { args, flags } = await this.parse(Next);
-    const input = args.schedule;
-    let schedule: Schedule | undefined;
-    let zone = flags.tz;
-    let label = input;
-
-    const isPreset =
-      Object.prototype.hasOwnProperty.call(CRON_PRESETS, input) ||
-      (EVENT_PRESETS as readonly string[]).includes(input);
-    const jobLike = JOB_LIKE.test(input) && !isPreset;
-    if (jobLike && existsSync(flags.file)) {
-      const { loadProject } = await import('../config/load.js');
-      const { formatText, hasErrors } = await import('../config/diagnostic.js');
-      const result = await loadProject(flags.file, { checkFilesystem: false });
-      if (!result.project || hasErrors(result.diagnostics)) {
-        const text = formatText(result.diagnostics, { [flags.file]: result.source });
-        throw new UserError(
-          `${flags.file} is not valid:\n${text.trimEnd()}`,
-          `run 'sched validate -f ${flags.file}'`,
-        );
-      }
-      const job = result.project.jobs.find((j) => j.name === input);
-      if (!job) {
-        const names = result.project.jobs.map((j) => j.name).join(', ') || 'none';
-        throw new UserError(`no job '${input}' in ${flags.file}`, `jobs: ${names}`);
-      }
-      schedule = job.schedule;
-      zone ??= job.timezone;
-      label = `${input} (${job.schedule.source})`;
-    } else {
-      try {
-        schedule = parseSchedule(input);
-        if (schedule.kind === 'cron' && schedule.expr !== input.trim()) label = `${input} (${schedule.expr})`;
-      } catch (err) {
-        if (err instanceof CronSyntaxError) {
-          throw new UserError(
-            syntaxMessage(input, err),
-            jobLike
-              ? `there is no ${flags.file} to look '${input}' up as a job name; pass -f FILE`
-              : undefined,
-          );
-        }
-        throw err;
-      }
-    }
-
-    // The same error, words and exit code as `validate` (and so `plan` and `render`).
-    if (schedule.kind === 'cron' && !canEverFire(parseCron(schedule.expr)))
-      throw new UserError(`schedule '${schedule.source}' ${NEVER_FIRES.reason}`, NEVER_FIRES.hint);
-
-    // The zone the host's scheduler would fire it in, not this shell's $TZ.
-    zone ??= hostSchedulerZone().zone;
-    if (!isValidTimeZone(zone)) {
-      throw new UserError(
-        `unknown time zone '${zone}'`,
-        'use an IANA zone name such as Europe/Berlin or UTC',
-      );
-    }
-    const from = flags.from === undefined ? new Date() : parseFrom(flags.from, zone);
-    let times: Date[];
-    try {
-      times = nextFireTimes(schedule, zone, from, flags.count);
-    } catch (err) {
-      if (err instanceof CronSyntaxError) throw new UserError(syntaxMessage(input, err));
-      throw err;
-    }
-    const iso = times.map((t) => formatInZone(t, zone));
+    const answer = await nextFireTimesFor({
+      input: args.schedule,
+      tz: flags.tz,
+      from: flags.from,
+      count: flags.count,
+      file: flags.file,
+    });
     if (flags.json) {
       const { nextJson, writeJson } = await import('../cli/json-views.js');
-      writeJson(nextJson(input, zone, iso));
+      writeJson(nextJson(args.schedule, answer.zone, answer.times));
       return;
     }
-    const words = describeSchedule(schedule);
-    process.stdout.write(`${label}: ${words} (${zone})\n`);
+    const { schedule, zone } = answer;
+    process.stdout.write(`${answer.label}: ${answer.words} (${zone})\n`);
     if (schedule.kind === 'event') {
       process.stdout.write(`  fires on an event (${schedule.event}), not at set times\n`);
       return;
     }
-    if (iso.length === 0) {
+    if (answer.times.length === 0) {
       process.stdout.write('  no fire times after the start\n');
       return;
     }
-    for (const line of iso) process.stdout.write(`  ${line} ${zone}\n`);
+    for (const line of answer.times) process.stdout.write(`  ${line} ${zone}\n`);
     // Say when a DST change moves, skips or doubles one of the runs shown.
-    for (const note of dstEffects(schedule, zone, from, times[times.length - 1]!)) {
-      process.stdout.write(`  note: ${note.text}\n`);
-    }
+    for (const note of answer.notes) process.stdout.write(`  note: ${note}\n`);
   }
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from './base.js';
-import { editAndPlan, editFlags } from './add.js';
+import { editAndPlan, editFlags } from '../cli/edit-command.js';
 
 export default class Pause extends BaseCommand {
   static override summary = 'Pause a job (enabled: false), then show the plan';

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from './base.js';
-import { editAndPlan, editFlags } from './add.js';
+import { editAndPlan, editFlags } from '../cli/edit-command.js';
 
 export default class Remove extends BaseCommand {
   static override summary = 'Remove a job from schedules.yaml, then show the plan';

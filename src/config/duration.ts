@@ -43,3 +43,17 @@ export function formatDuration(seconds: number): string {
   }
   return out;
 }
+
+/**
+ * The one formatter of how long a run took, for `status` and `history`: `850ms`, `42s` (or
+ * `41.7s` with `tenths`), `3m5s`, `2h7m`. Seconds are rounded once, before splitting, so a value
+ * never reads `1m60s`.
+ */
+export function formatElapsed(ms: number, options: { tenths?: boolean } = {}): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (options.tenths && ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}

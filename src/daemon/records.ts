@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PROJECT_NAME_PATTERN } from '../model/job.js';
+import { isValidProjectName } from '../model/job.js';
 import { NodeDirFs } from '../platform/node.js';
 import { jobFromFileName, parseRecord } from '../backends/embedded/record.js';
 import type { LoadResult } from './daemon.js';
@@ -15,7 +15,7 @@ import { embeddedRoot } from './lock.js';
 export async function listEmbeddedProjects(stateRoot: string): Promise<string[]> {
   const entries = await readdir(embeddedRoot(stateRoot), { withFileTypes: true }).catch(() => []);
   return entries
-    .filter((e) => e.isDirectory() && !e.isSymbolicLink() && PROJECT_NAME_PATTERN.test(e.name))
+    .filter((e) => e.isDirectory() && !e.isSymbolicLink() && isValidProjectName(e.name))
     .map((e) => e.name)
     .sort();
 }

@@ -4,6 +4,7 @@
  * and tests drive it with simulated time.
  */
 import type { Schedule } from '../model/job.js';
+import { fireTimesFromNext, missedFireTimes } from '../schedule/missed.js';
 
 /** The schedule engine's `nextFireTimes` (src/schedule/occurrences.ts): instants strictly after `from`. */
 export type NextFireFn = (schedule: Schedule, zone: string, from: Date, count: number) => Date[];
@@ -119,16 +120,17 @@ export class DaemonScheduler {
     const t = now.getTime();
     for (const e of this.entries.values()) {
       if (!e.next || e.next.getTime() > t) continue;
-      let scheduledAt = e.next;
-      let coalesced = 0;
-      let following = this.safeFirstAfter(e.job, scheduledAt);
-      while (following && following.getTime() <= t && coalesced < MAX_COALESCE_COUNT) {
-        coalesced++;
-        scheduledAt = following;
-        following = this.safeFirstAfter(e.job, scheduledAt);
-      }
-      if (following && following.getTime() <= t) following = this.safeFirstAfter(e.job, now);
-      e.next = following;
+      // The pending instant is due; the instants after it up to now passed too and are coalesced.
+      const job = e.job;
+      const passed = missedFireTimes(
+        fireTimesFromNext((from) => this.safeFirstAfter(job, from)),
+        e.next,
+        now,
+        MAX_COALESCE_COUNT,
+      );
+      const scheduledAt = passed.mostRecent ?? e.next;
+      const coalesced = passed.count;
+      e.next = this.safeFirstAfter(job, scheduledAt);
       e.lastFired = scheduledAt;
       fires.push({ job: e.job, scheduledAt, coalesced });
     }

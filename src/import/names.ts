@@ -2,7 +2,7 @@
  * Job names for imported entries: derived from the command (what people recognise a cron line
  * by), slugified to the job-name alphabet, made unique against the file's names and each other.
  */
-import { JOB_NAME_PATTERN } from '../model/job.js';
+import { isValidJobName } from '../model/job.js';
 
 /** Wrappers that say nothing about the job: the name comes from what they run. */
 const WRAPPERS = new Set([
@@ -121,7 +121,7 @@ export function uniqueName(wanted: string, taken: Set<string>): string {
   if (!/^[a-z0-9]/.test(stem)) stem = `job-${stem}`;
   stem = stem.slice(0, 56).replace(/-+$/, '');
   let name = stem;
-  for (let n = 2; taken.has(name) || !JOB_NAME_PATTERN.test(name); n++) name = `${stem}-${n}`;
+  for (let n = 2; taken.has(name) || !isValidJobName(name); n++) name = `${stem}-${n}`;
   taken.add(name);
   return name;
 }

@@ -132,8 +132,14 @@ export const JOB_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Project names share the same alphabet (they prefix unit names and labels). */
 export const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** The one job-name check: every reader of a job name (file, CLI, state dir, native entry) asks this. */
 export function isValidJobName(name: string): boolean {
   return JOB_NAME_PATTERN.test(name);
+}
+
+/** The one project-name check, as {@link isValidJobName} for project names. */
+export function isValidProjectName(name: string): boolean {
+  return PROJECT_NAME_PATTERN.test(name);
 }
 
 /** Turns a folder name into a project name: lower case, runs of other characters become `-`. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock, DirEntry, DirFs, FileStager, RunOptions, RunResult, Runner } from './ports.js';
 import { UserError } from '../errors.js';
-import { ensureDirSync } from '../state/files.js';
+import { ensureDirSync } from './trust.js';
 
 /**
  * Runs scheduler CLIs (crontab, systemctl, launchctl, schtasks, kubectl) with node's own `spawn`.
@@ -135,7 +135,7 @@ export function assertPlainName(name: string): void {
 /**
  * Creates `dir` (and parents) with `mode`, refusing when any existing component inside `base`
  * is a symlink: sched never writes through a link out of its own directories. The async face of
- * `ensureDirSync` (state/files.ts), which does the work: a few lstat/mkdir calls on local disk.
+ * `ensureDirSync` (platform/trust.ts), which does the work: a few lstat/mkdir calls on local disk.
  */
 export async function ensureDirNoSymlink(
   dir: string,

@@ -6,7 +6,8 @@
  */
 import { AppliedSpecStore, type AppliedSpec } from '../state/applied.js';
 import { RunStore } from '../state/runs.js';
-import { accountedUntil, newRunId, sweep, Wrapper, type RunOutcome } from './wrapper.js';
+import { missedFireTimes } from '../schedule/missed.js';
+import { accountedUntil, jobFireTimes, newRunId, sweep, Wrapper, type RunOutcome } from './wrapper.js';
 
 export interface CatchUpResult {
   job: string;
@@ -27,11 +28,11 @@ export async function catchUp(wrapper: Wrapper, project: string): Promise<CatchU
     const store = new RunStore(root, job.project, job.name);
     await sweep(store, deps);
     const since = accountedUntil(store, spec);
-    const fires = await deps.fireTimesBetween(job.schedule, job.timezone, since, now);
-    const last = fires[fires.length - 1];
+    const missed = missedFireTimes(await jobFireTimes(deps, job), since, now);
+    const last = missed.mostRecent;
     if (!last) continue;
     if (job.catchUp) {
-      runs.push(runOne(wrapper, spec, last, fires.length));
+      runs.push(runOne(wrapper, spec, last, missed.count));
     } else {
       store.record({
         id: newRunId(now, deps.pid),
@@ -49,10 +50,10 @@ export async function catchUp(wrapper: Wrapper, project: string): Promise<CatchU
         ...(deps.pidStart ? { pid_start: deps.pidStart } : {}),
         host: deps.host,
         scheduled: last.toISOString(),
-        missed_count: fires.length,
-        reason: `${fires.length} fire time(s) passed while the machine was off or asleep (catch_up is false)`,
+        missed_count: missed.count,
+        reason: `${missed.count} fire time(s) passed while the machine was off or asleep (catch_up is false)`,
       });
-      results.push({ job: job.name, action: 'missed', missed: fires.length });
+      results.push({ job: job.name, action: 'missed', missed: missed.count });
     }
   }
   // Jobs catch up side by side: one long job must not hold back the others.

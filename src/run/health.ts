@@ -6,6 +6,7 @@
  * laptop off): this is how sched notices.
  */
 import type { Job } from '../model/job.js';
+import { mostRecentFireTime } from '../schedule/missed.js';
 import type { SpecCapabilities } from '../state/applied.js';
 import { fireTimesBetween } from '../schedule/occurrences.js';
 import { localFields } from '../schedule/zoned.js';
@@ -34,18 +35,6 @@ export interface Overdue {
   message: string;
 }
 
-/** The latest fire time in (from, to], or undefined. Searches widening windows (cheap for dense schedules). */
-function latestFireIn(job: Job, from: Date, to: Date): Date | undefined {
-  const hour = 3600_000;
-  for (const span of [hour, 26 * hour, 32 * 24 * hour, 367 * 24 * hour]) {
-    const start = new Date(Math.max(from.getTime(), to.getTime() - span));
-    const fires = fireTimesBetween(job.schedule, job.timezone, start, to);
-    if (fires.length) return fires[fires.length - 1];
-    if (start.getTime() <= from.getTime()) return undefined;
-  }
-  return undefined;
-}
-
 function clock(date: Date, zone: string, now: Date): string {
   const f = localFields(date, zone);
   const n = localFields(now, zone);
@@ -72,7 +61,8 @@ export function overdue(input: OverdueInput): Overdue | undefined {
   const since = new Date(Math.max(Number.isNaN(applied) ? 0 : applied, last));
   const due = new Date(now.getTime() - grace);
   if (due.getTime() <= since.getTime()) return undefined;
-  const expected = latestFireIn(job, since, due);
+  const fires = (from: Date, to: Date) => fireTimesBetween(job.schedule, job.timezone, from, to);
+  const expected = mostRecentFireTime(fires, due, since);
   if (!expected || expected.getTime() < since.getTime()) return undefined;
   return {
     expected,

@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { missingSchedulesFile, UserError } from '../errors.js';
-import { isValidJobName, PROJECT_NAME_PATTERN } from '../model/job.js';
+import { isValidJobName, isValidProjectName } from '../model/job.js';
 import { fileIdentity, rememberedProject, rememberProject } from '../state/project-of-file.js';
 
 export function checkProjectName(project: string): string {
-  if (!PROJECT_NAME_PATTERN.test(project)) {
+  if (!isValidProjectName(project)) {
     throw new UserError(
       `invalid project name '${project}'`,
       'project names are lower-case letters, digits and -, starting with a letter or digit (at most 63)',

@@ -28,18 +28,15 @@ import {
   type RunResultKind,
 } from '../state/runs.js';
 import { readEnvFile } from '../config/envfile.js';
+import { missedFireTimes, mostRecentFireTime, type FireTimesIn } from '../schedule/missed.js';
 import { execAttempt, killGroupOf, reapOrphanGroup, signalExitCode, type ExecResult } from './exec.js';
 
 /** A scheduler-started run later than this after its fire time (plus the job's jitter) is late. */
 export const DEFAULT_LATE_GRACE_MS = 5 * 60_000;
 export const DEFAULT_KILL_GRACE_MS = 10_000;
 
-export type FireTimesBetween = (
-  schedule: Schedule,
-  zone: string,
-  from: Date,
-  to: Date,
-) => Date[] | Promise<Date[]>;
+/** The schedule engine's `fireTimesBetween` (src/schedule/occurrences.ts): instants in (from, to]. */
+export type FireTimesBetween = (schedule: Schedule, zone: string, from: Date, to: Date) => Date[];
 
 export interface RunDeps {
   clock: Clock;
@@ -52,8 +49,8 @@ export interface RunDeps {
   pidStart?: string;
   /** Is this process (pid, and its recorded start time when known) still running on this host? */
   isAlive(pid: number, start?: string): boolean;
-  /** Fire times in (from, to]; the default lazily loads src/schedule/occurrences.ts. */
-  fireTimesBetween: FireTimesBetween;
+  /** Fire times in (from, to]; undefined: the schedule engine, loaded only when a check needs it. */
+  fireTimesBetween?: FireTimesBetween;
   killGraceMs: number;
   staleMs: number;
   lateGraceMs: number;
@@ -94,15 +91,11 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
-async function defaultFireTimesBetween(
-  schedule: Schedule,
-  zone: string,
-  from: Date,
-  to: Date,
-): Promise<Date[]> {
-  // Lazy: the schedule engine (cron-parser, zones) is only needed for late-start and catch-up checks.
-  const mod = (await import('../schedule/occurrences.js')) as { fireTimesBetween: FireTimesBetween };
-  return mod.fireTimesBetween(schedule, zone, from, to);
+/** The fire times of `job`'s schedule in its zone, through the injected engine or the real one. */
+export async function jobFireTimes(deps: RunDeps, job: Job): Promise<FireTimesIn> {
+  // Lazy: the schedule engine (cron parser, zones) is only needed for late-start and catch-up checks.
+  const between = deps.fireTimesBetween ?? (await import('../schedule/occurrences.js')).fireTimesBetween;
+  return (from, to) => between(job.schedule, job.timezone, from, to);
 }
 
 export function defaultRunDeps(overrides: Partial<RunDeps> = {}): RunDeps {
@@ -116,7 +109,6 @@ export function defaultRunDeps(overrides: Partial<RunDeps> = {}): RunDeps {
     pid: process.pid,
     pidStart: processStartTicks(process.pid),
     isAlive: pidAlive,
-    fireTimesBetween: defaultFireTimesBetween,
     killGraceMs:
       Number.isFinite(grace) && grace >= 0 && env.SCHED_KILL_GRACE_MS !== '' ? grace : DEFAULT_KILL_GRACE_MS,
     staleMs: DEFAULT_STALE_MS,
@@ -126,21 +118,6 @@ export function defaultRunDeps(overrides: Partial<RunDeps> = {}): RunDeps {
     baseEnv: env,
     ...overrides,
   };
-}
-
-/** The latest fire time ≤ now, searching back through widening windows (cheap for dense schedules). */
-export async function latestFireTime(
-  schedule: Schedule,
-  zone: string,
-  now: Date,
-  fireTimesBetween: FireTimesBetween,
-): Promise<Date | undefined> {
-  const hour = 3600_000;
-  for (const span of [hour, 26 * hour, 32 * 24 * hour, 367 * 24 * hour, 4 * 367 * 24 * hour]) {
-    const fires = await fireTimesBetween(schedule, zone, new Date(now.getTime() - span), now);
-    if (fires.length) return fires[fires.length - 1];
-  }
-  return undefined;
 }
 
 /**
@@ -303,25 +280,25 @@ export class Wrapper {
     // Late start (catch_up false): only for scheduler-started runs of time-based schedules.
     if (req.trigger && !req.catchUpFor && job.schedule.kind !== 'event' && !job.catchUp) {
       const now = deps.clock.now();
-      scheduled = await latestFireTime(job.schedule, job.timezone, now, deps.fireTimesBetween);
+      const fires = await jobFireTimes(deps, job);
+      scheduled = mostRecentFireTime(fires, now);
       if (scheduled) {
         const since = accountedUntil(store, spec);
-        const missed = (await deps.fireTimesBetween(job.schedule, job.timezone, since, scheduled)).filter(
-          (t) => t.getTime() < scheduled!.getTime(),
-        );
-        if (missed.length) {
-          const last = missed[missed.length - 1]!;
+        // The fire times before the one this run stands for (`scheduled` itself excluded).
+        const missed = missedFireTimes(fires, since, new Date(scheduled.getTime() - 1));
+        if (missed.mostRecent) {
+          const last = missed.mostRecent;
           store.record(
             this.baseRecord(job, `${id}-missed`, trigger, {
               result: 'missed',
               scheduled: last.toISOString(),
-              missed_count: missed.length,
-              reason: `${missed.length} fire time(s) passed while nothing ran (catch_up is false)`,
+              missed_count: missed.count,
+              reason: `${missed.count} fire time(s) passed while nothing ran (catch_up is false)`,
             }),
           );
           log.line(
             'sched',
-            `${missed.length} missed fire time(s) since ${since.toISOString()}, the last at ${last.toISOString()}`,
+            `${missed.count} missed fire time(s) since ${since.toISOString()}, the last at ${last.toISOString()}`,
           );
         }
         const lateMs = now.getTime() - scheduled.getTime();

@@ -5,6 +5,7 @@
  * --jobs` at completion time, so they follow the file as it is edited.
  */
 import { readFile } from 'node:fs/promises';
+import { isValidJobName } from '../model/job.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -50,7 +51,7 @@ export async function jobNamesIn(file: string): Promise<string[]> {
     const data = parse(await readFile(file, 'utf8'), { uniqueKeys: false }) as { jobs?: unknown };
     const jobs = data?.jobs;
     if (!jobs || typeof jobs !== 'object' || Array.isArray(jobs)) return [];
-    return Object.keys(jobs).filter((name) => /^[a-z0-9][a-z0-9-]*$/.test(name));
+    return Object.keys(jobs).filter(isValidJobName);
   } catch {
     return [];
   }

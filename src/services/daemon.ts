@@ -12,7 +12,7 @@ import { allProviders, PROVIDERS } from '../backends/registry.js';
 import type { DaemonHost } from '../backends/provider.js';
 import { UserError } from '../errors.js';
 import { runArgv } from '../backends/invocation.js';
-import { PROJECT_NAME_PATTERN, type BackendName } from '../model/job.js';
+import { isValidProjectName, type BackendName } from '../model/job.js';
 import { NodeDirFs, schedBinPath, systemClock } from '../platform/node.js';
 import type { Clock } from '../platform/ports.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
@@ -37,7 +37,7 @@ export function resolveGraceMs(
 function validateProjects(projects: readonly string[] | undefined): string[] | undefined {
   if (!projects || projects.length === 0) return undefined;
   for (const p of projects) {
-    if (!PROJECT_NAME_PATTERN.test(p)) {
+    if (!isValidProjectName(p)) {
       throw new UserError(
         `invalid project name '${p}'`,
         'Project names use lower-case letters, digits and dashes.',

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_NAME_PATTERN } from '../model/job.js';
+import { isValidProjectName } from '../model/job.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import { stateRoot } from '../state/paths.js';
 import type { HostSettings } from './host.js';
@@ -61,7 +61,7 @@ export async function listProjects(host: HostSettings): Promise<ProjectList> {
 function projectNames(root: string): string[] {
   try {
     return readdirSync(path.join(root, 'projects'))
-      .filter((n) => PROJECT_NAME_PATTERN.test(n))
+      .filter((n) => isValidProjectName(n))
       .sort();
   } catch {
     return []; // nothing applied yet

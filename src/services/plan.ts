@@ -13,7 +13,7 @@ import { createBackend, providerOf, selectBackend } from '../backends/registry.j
 import type { Backend, RenderContext } from '../backends/types.js';
 import { InvalidConfigError, UserError } from '../errors.js';
 import type { BackendName, Job, Project } from '../model/job.js';
-import { PROJECT_NAME_PATTERN } from '../model/job.js';
+import { isValidProjectName } from '../model/job.js';
 import { computeJobPlans, hostFingerprint, summarize } from '../plan/compute.js';
 import type { DesiredArtifact, FoundArtifact } from '../plan/compute.js';
 import { dstNotes } from '../plan/dst.js';
@@ -237,7 +237,7 @@ function installedFrom(applied: readonly AppliedSpec[], file: string): string | 
  * were applied to last, and the file they came from. Throws UserError when nothing is installed.
  */
 export async function installedProject(name: string, store: AppliedSpecStore): Promise<Project> {
-  if (!PROJECT_NAME_PATTERN.test(name)) {
+  if (!isValidProjectName(name)) {
     throw new UserError(
       `'${name}' is not a project name (lowercase letters, digits and '-')`,
       'Run `sched list` to see the projects sched installed for this user.',

@@ -6,7 +6,7 @@
  * golden: test/golden/cli-errors/<case>.txt (UPDATE_GOLDEN=1 rewrites them; review the diff).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +15,9 @@ import { cliSkipReason, SCHED_BIN } from '../e2e/helpers/cli.js';
 import { createCronUser, cronUserSkipReason, type CronUser } from '../e2e/helpers/cron-user.js';
 import { failingCommand } from '../fakes/failing-command.js';
 import { mountReadOnly, nameTooLong, symlinkLoop, type ReadOnlyMount } from '../fakes/fs-faults.js';
+import { expectGolden } from '../helpers/golden.js';
 
 const GOLDEN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../golden/cli-errors');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const skip = cliSkipReason();
 if (skip) console.warn(`[skip] CLI error messages: ${skip}`);
 
@@ -272,10 +272,7 @@ async function check(c: Case): Promise<void> {
   if (c.style === 'diagnostics')
     expect(r.stderr).toMatch(/^\S+:\d+:\d+: error: .+\n[^]*\d+ errors?, \d+ warnings?\n$/);
   else if (c.exit === undefined) expect(r.stderr).toMatch(/^Error: .+\nHint: .+\n$/);
-  const file = path.join(GOLDEN, `${c.name}.txt`);
-  const text = golden(c, r);
-  if (UPDATE) writeFileSync(file, text);
-  else expect(text).toBe(readFileSync(file, 'utf8'));
+  expectGolden(path.join(GOLDEN, `${c.name}.txt`), golden(c, r));
 }
 
 describe.skipIf(skip)('CLI error messages (golden: test/golden/cli-errors)', () => {

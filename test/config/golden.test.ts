@@ -4,15 +4,15 @@
  * golden files, whether the file is valid and which diagnostic codes it must produce.
  * UPDATE_GOLDEN=1 rewrites expected.txt / expected.json.
  */
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatJson, formatText, hasErrors } from '../../src/config/diagnostic.js';
 import { validateFile } from '../../src/services/validate.js';
+import { expectGolden } from '../helpers/golden.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../golden/validate');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 /** Fixed "now" and host zone: one-shot and default-zone checks must not depend on the machine. */
 export const GOLDEN_NOW = new Date('2026-06-01T12:00:00Z');
 export const GOLDEN_HOST_ZONE = 'UTC';
@@ -27,14 +27,6 @@ const cases = (await readdir(ROOT, { withFileTypes: true }))
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
   .sort();
-
-async function readOrUndefined(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 describe('golden diagnostics (test/golden/validate)', () => {
   it('has at least 30 broken cases', () => {
@@ -68,17 +60,7 @@ describe('golden diagnostics (test/golden/validate)', () => {
       expect(d.message).not.toMatch(/\bat (Object|async|new) |\.ts:\d+/); // no stack traces in messages
     }
 
-    const txtFile = path.join(dir, 'expected.txt');
-    const jsonFile = path.join(dir, 'expected.json');
-    if (UPDATE) {
-      await writeFile(txtFile, text);
-      await writeFile(jsonFile, json);
-      return;
-    }
-    const expectedText = await readOrUndefined(txtFile);
-    const expectedJson = await readOrUndefined(jsonFile);
-    expect(expectedText, `${txtFile} missing: run with UPDATE_GOLDEN=1`).toBeDefined();
-    expect(text).toBe(expectedText);
-    expect(json).toBe(expectedJson);
+    expectGolden(path.join(dir, 'expected.txt'), text);
+    expectGolden(path.join(dir, 'expected.json'), json);
   });
 });

@@ -24,11 +24,11 @@ import { planToJson } from '../../src/plan/view-json.js';
 import { renderPlanText } from '../../src/plan/view-text.js';
 import type { Runner } from '../../src/platform/ports.js';
 import { FakeCrontab } from '../backends/crontab/fixtures.js';
+import { expectGolden } from '../helpers/golden.js';
 import { actions, FakeSystemctl, put, reasonsOf, sandbox } from './helpers.js';
 import type { Sandbox } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../golden/plan');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 /** A fixed "now": nine days before Berlin's spring DST change (2026-03-29). */
 const NOW = new Date('2026-03-20T10:00:00Z');
 
@@ -215,10 +215,6 @@ function errorText(error: unknown, dir: string): { text: string; json: string } 
   throw error;
 }
 
-async function readOrUndefined(file: string): Promise<string | undefined> {
-  return readFile(file, 'utf8').catch(() => undefined);
-}
-
 describe('golden plan output (test/golden/plan)', () => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => {
@@ -270,16 +266,7 @@ describe('golden plan output (test/golden/plan)', () => {
     }
     expect(text).not.toMatch(/\bat (Object|async|new) |\.ts:\d+/); // never a stack trace
 
-    const txtFile = path.join(caseDir, 'expected.txt');
-    const jsonFile = path.join(caseDir, 'expected.json');
-    if (UPDATE) {
-      await writeFile(txtFile, text);
-      await writeFile(jsonFile, json);
-      return;
-    }
-    const expectedText = await readOrUndefined(txtFile);
-    expect(expectedText, `${txtFile} missing: run with UPDATE_GOLDEN=1`).toBeDefined();
-    expect(text).toBe(expectedText);
-    expect(json).toBe(await readOrUndefined(jsonFile));
+    expectGolden(path.join(caseDir, 'expected.txt'), text);
+    expectGolden(path.join(caseDir, 'expected.json'), json);
   });
 });

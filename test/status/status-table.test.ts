@@ -4,15 +4,14 @@
  * terminal's width that shortens the schedule text at a word boundary and never wraps a row.
  * The clock, the zone and the width are injected. UPDATE_GOLDEN=1 rewrites the files.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { relative, renderStatusTable, span, truncateWords } from '../../src/cli/status-table.js';
 import type { ProjectStatus, StatusRow } from '../../src/services/status.js';
+import { expectGolden } from '../helpers/golden.js';
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'status');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const NOW = new Date('2026-03-02T10:00:00Z');
 
 function row(job: string, fields: Partial<StatusRow>): StatusRow {
@@ -90,11 +89,7 @@ const STATUS: ProjectStatus = {
   ],
 };
 
-function golden(name: string, text: string): void {
-  const file = path.join(GOLDEN, name);
-  if (UPDATE) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, text: string) => expectGolden(path.join(GOLDEN, name), text);
 
 describe('status table', () => {
   it('fits 80 columns: schedule shortened at a word boundary, relative times, drift below', () => {

@@ -21,7 +21,7 @@
  * - There is no `CRON_TZ`: entries fire in the daemon's local time.
  */
 import type { Job } from '../../model/job.js';
-import { JOB_NAME_PATTERN, PROJECT_NAME_PATTERN } from '../../model/job.js';
+import { isValidJobName, isValidProjectName } from '../../model/job.js';
 import { InexpressibleError } from '../../errors.js';
 import { CRON_MACROS as DEBIAN_CRON_MACROS } from '../../schedule/cron.js';
 import { contentHash, formatOwnership } from '../header.js';
@@ -124,9 +124,9 @@ function checkExpression(expr: string): string | undefined {
 export function checkJob(job: Job, ctx: RenderContext): string[] {
   if (!job.enabled) return [];
   const problems: string[] = [];
-  if (!PROJECT_NAME_PATTERN.test(job.project))
+  if (!isValidProjectName(job.project))
     problems.push(`project name '${job.project}' is not a valid sched project name`);
-  if (!JOB_NAME_PATTERN.test(job.name)) problems.push(`job name '${job.name}' is not a valid sched job name`);
+  if (!isValidJobName(job.name)) problems.push(`job name '${job.name}' is not a valid sched job name`);
   if (!sameZone(job.timezone, ctx.hostTimezone)) {
     problems.push(
       `its time zone ${job.timezone} is not the host's (${ctx.hostTimezone}), and Debian's cron has no CRON_TZ: ` +

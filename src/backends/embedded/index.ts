@@ -5,7 +5,7 @@
  * scheduler), and plan, apply, destroy and drift behave exactly as for the native backends.
  */
 import path from 'node:path';
-import { PROJECT_NAME_PATTERN, type Job } from '../../model/job.js';
+import { isValidProjectName, type Job } from '../../model/job.js';
 import { NodeDirFs } from '../../platform/node.js';
 import type { DirFs } from '../../platform/ports.js';
 import { InexpressibleError, UserError } from '../../errors.js';
@@ -58,7 +58,7 @@ export class EmbeddedBackend implements Backend {
 
   /** The directory of one project's records. */
   private projectDir(project: string): DirFs {
-    if (!PROJECT_NAME_PATTERN.test(project)) throw new UserError(`invalid project name '${project}'`);
+    if (!isValidProjectName(project)) throw new UserError(`invalid project name '${project}'`);
     let dir = this.projectDirs.get(project);
     if (!dir) {
       dir =

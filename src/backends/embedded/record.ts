@@ -6,7 +6,7 @@
  */
 import { contentHash, formatOwnership, parseOwnership } from '../header.js';
 import type { Job, Schedule } from '../../model/job.js';
-import { JOB_NAME_PATTERN, PROJECT_NAME_PATTERN } from '../../model/job.js';
+import { isValidJobName, isValidProjectName } from '../../model/job.js';
 
 /** The body of a record: what the daemon needs to fire a job (the wrapper reads the rest from the applied spec). */
 export interface EmbeddedRecordBody {
@@ -26,7 +26,7 @@ export function recordFileName(job: string): string {
 export function jobFromFileName(name: string): string | undefined {
   if (!name.endsWith('.json')) return undefined;
   const job = name.slice(0, -'.json'.length);
-  return JOB_NAME_PATTERN.test(job) ? job : undefined;
+  return isValidJobName(job) ? job : undefined;
 }
 
 function serializeBody(body: object): string {
@@ -111,8 +111,8 @@ export function parseRecord(text: string, project: string, job: string): ParsedR
     rest.job !== job ||
     typeof rest.timezone !== 'string' ||
     !isSchedule(rest.schedule) ||
-    !PROJECT_NAME_PATTERN.test(project) ||
-    !JOB_NAME_PATTERN.test(job)
+    !isValidProjectName(project) ||
+    !isValidJobName(job)
   ) {
     return { ...result, problem: 'malformed record (project, job, schedule or timezone missing or wrong)' };
   }

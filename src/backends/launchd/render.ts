@@ -10,7 +10,7 @@
 import path from 'node:path';
 import plist from 'plist';
 import type { Job } from '../../model/job.js';
-import { isValidJobName, PROJECT_NAME_PATTERN } from '../../model/job.js';
+import { isValidJobName, isValidProjectName } from '../../model/job.js';
 import { InexpressibleError, UserError } from '../../errors.js';
 import { contentHash, formatOwnership } from '../header.js';
 import { catchUpInvocation, runInvocation } from '../invocation.js';
@@ -101,7 +101,7 @@ export function stripOwnershipComment(text: string): string {
  * or job name with `--` has no launchd form.
  */
 function nameProblem(project: string, job?: string): string | undefined {
-  if (!PROJECT_NAME_PATTERN.test(project)) return `invalid project name '${project}'`;
+  if (!isValidProjectName(project)) return `invalid project name '${project}'`;
   if (job !== undefined && !isValidJobName(job)) return `invalid job name '${job}'`;
   if (project.includes('--') || job?.includes('--')) {
     return `the name '${project}.${job ?? ''}' contains '--', which cannot appear in the plist's XML ownership comment. Hint: use single hyphens.`;

@@ -10,7 +10,7 @@
  * - The action runs `sched run` (node + bin/run.js) with Windows quoting (CommandLineToArgvW).
  */
 import type { Job, OverlapPolicy } from '../../model/job.js';
-import { isValidJobName, PROJECT_NAME_PATTERN } from '../../model/job.js';
+import { isValidJobName, isValidProjectName } from '../../model/job.js';
 import { InexpressibleError, UserError } from '../../errors.js';
 import { contentHash, formatOwnership } from '../header.js';
 import { runInvocation } from '../invocation.js';
@@ -255,7 +255,7 @@ export function taskHash(xml: string): string {
 
 /** Renders one job's task. Throws InexpressibleError when it cannot be exact. */
 export function renderWindowsJob(job: Job, ctx: RenderContext): Artifact {
-  if (!PROJECT_NAME_PATTERN.test(job.project)) throw new UserError(`invalid project name '${job.project}'`);
+  if (!isValidProjectName(job.project)) throw new UserError(`invalid project name '${job.project}'`);
   if (!isValidJobName(job.name)) throw new UserError(`invalid job name '${job.name}'`);
   const t = windowsTrigger(job, ctx.hostTimezone);
   if ('reason' in t) throw new InexpressibleError('windows', job.name, t.reason, t.hint);

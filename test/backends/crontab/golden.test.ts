@@ -2,7 +2,7 @@
  * Golden files for rendered crontab blocks: test/golden/crontab/<case>/expected.crontab (and
  * input.crontab where the case starts from an existing crontab). UPDATE_GOLDEN=1 rewrites them.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,21 +10,10 @@ import type { RenderContext } from '../../../src/backends/types.js';
 import type { Job } from '../../../src/model/job.js';
 import { applyChanges } from '../../../src/backends/crontab/parse.js';
 import { renderJob, renderProjectEntries } from '../../../src/backends/crontab/render.js';
+import { expectGolden } from '../../helpers/golden.js';
 import { ctx, job } from './fixtures.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../golden/crontab');
-const update = process.env.UPDATE_GOLDEN === '1';
-
-function golden(caseName: string, file: string, actual: string): void {
-  const p = path.join(root, caseName, file);
-  if (update || !existsSync(p)) {
-    if (!update) throw new Error(`missing golden file ${p}; run with UPDATE_GOLDEN=1 and review it`);
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, actual);
-    return;
-  }
-  expect(actual).toBe(readFileSync(p, 'utf8'));
-}
 
 function renderAll(jobs: Job[], c: RenderContext, input = ''): string {
   const artifacts = [
@@ -77,7 +66,7 @@ describe('crontab golden files', () => {
   for (const [name, make] of Object.entries(cases)) {
     it(name, () => {
       const { input, output } = make();
-      golden(name, 'expected.crontab', output);
+      expectGolden(path.join(root, name, 'expected.crontab'), output);
       if (input !== undefined) expect(output.startsWith(input)).toBe(true);
     });
   }

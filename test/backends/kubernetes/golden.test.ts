@@ -2,25 +2,16 @@
  * Golden manifests: test/golden/kubernetes/<case>/job.json (overrides of a base job) renders to
  * cronjob.yaml, or is refused with errors.txt. UPDATE_GOLDEN=1 rewrites the expected files.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkJob, renderCronJob } from '../../../src/backends/kubernetes/render.js';
 import type { Job } from '../../../src/model/job.js';
+import { expectGolden } from '../../helpers/golden.js';
 import { job } from './jobs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../golden/kubernetes');
-const update = process.env.UPDATE_GOLDEN === '1';
-
-function check(file: string, actual: string): void {
-  if (update || !existsSync(file)) {
-    if (!update) throw new Error(`missing golden file ${file}; run with UPDATE_GOLDEN=1`);
-    writeFileSync(file, actual);
-    return;
-  }
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-}
 
 describe('golden manifests', () => {
   for (const name of readdirSync(ROOT).sort()) {
@@ -31,13 +22,13 @@ describe('golden manifests', () => {
       const j = job(over.name, over);
       const problems = checkJob(j);
       if (problems.length) {
-        check(
+        expectGolden(
           path.join(ROOT, name, 'errors.txt'),
           problems.map((p) => `job '${j.name}': ${p}`).join('\n') + '\n',
         );
         expect(name).toMatch(/^rejected-/);
       } else {
-        check(path.join(ROOT, name, 'cronjob.yaml'), renderCronJob(j).content);
+        expectGolden(path.join(ROOT, name, 'cronjob.yaml'), renderCronJob(j).content);
         expect(name).not.toMatch(/^rejected-/);
       }
     });

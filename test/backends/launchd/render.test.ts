@@ -3,7 +3,7 @@
  * plist and writes the same text), parse∘render on random jobs, and refusals with reasons.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -25,9 +25,9 @@ import { MemoryDirFs } from '../../../src/platform/node.js';
 import { cronToLaunchd } from '../../../src/schedule/to-launchd.js';
 import { parseCron } from '../../../src/schedule/cron.js';
 import { GOLDEN_JOBS, MAC_CTX, makeJob, type JobOverrides } from './job-fixture.js';
+import { expectGolden } from '../../helpers/golden.js';
 
 const GOLDEN_DIR = path.resolve(import.meta.dirname, '../../golden/launchd');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const hasPlistutil = spawnSync('plistutil', ['-h']).error === undefined;
 if (!hasPlistutil)
   console.log(
@@ -37,14 +37,7 @@ if (!hasPlistutil)
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sched-launchd-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function golden(name: string, actual: string): void {
-  const file = path.join(GOLDEN_DIR, name);
-  if (UPDATE || !existsSync(file)) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, actual: string) => expectGolden(path.join(GOLDEN_DIR, name), actual);
 
 /** xml → binary → xml through libplist: the text libplist (and Apple's writer) produce. */
 function plistutilRoundTrip(content: string): { viaBinary: string; viaXml: string } {

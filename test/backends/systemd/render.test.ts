@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,11 +28,11 @@ import {
 import { InexpressibleError } from '../../../src/errors.js';
 import type { Job } from '../../../src/model/job.js';
 import { renderWakeListener, wakeListenerName } from '../../../src/backends/systemd/wake-unit.js';
+import { expectGoldenDir } from '../../helpers/golden.js';
 import { CTX, makeJob, NOW } from './fixtures.js';
 
 const run = promisify(execFile);
 const GOLDEN = path.resolve(__dirname, '../../golden/systemd');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
 if (!ANALYZE)
   console.warn('SKIP systemd-analyze verify: systemd-analyze not found (install the Debian package systemd)');
@@ -114,16 +114,8 @@ describe('golden unit files', () => {
     it(name, async () => {
       const artifacts = renderCase(name);
       expect(artifacts.map((a) => a.kind)).toEqual(['service', 'timer']);
-      const dir = path.join(GOLDEN, name);
-      if (UPDATE) {
-        await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true });
-        for (const a of artifacts) await writeFile(path.join(dir, a.id), a.content);
-      }
-      const files = (await readdir(dir)).sort();
-      expect(files).toEqual(artifacts.map((a) => a.id).sort());
+      expectGoldenDir(path.join(GOLDEN, name), Object.fromEntries(artifacts.map((a) => [a.id, a.content])));
       for (const a of artifacts) {
-        expect(a.content).toBe(await readFile(path.join(dir, a.id), 'utf8'));
         // The header names the project, the job and the hash of the body it heads.
         const { ownership, body } = splitHeader(a.content);
         expect(ownership).toEqual({
@@ -218,14 +210,8 @@ describe('the wake listener unit', () => {
       expect(artifacts.map((a) => [a.id, a.job, a.kind])).toEqual([
         [wakeListenerName('billing'), '', 'wake listener'],
       ]);
-      const dir = path.join(GOLDEN, name);
       const a = artifacts[0]!;
-      if (UPDATE) {
-        await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true });
-        await writeFile(path.join(dir, a.id), a.content);
-      }
-      expect(a.content).toBe(await readFile(path.join(dir, a.id), 'utf8'));
+      expectGoldenDir(path.join(GOLDEN, name), { [a.id]: a.content });
       const { ownership, body } = splitHeader(a.content);
       expect(ownership).toEqual({ project: 'billing', job: '', hash: a.hash });
       expect(contentHash(body)).toBe(a.hash);

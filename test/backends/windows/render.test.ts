@@ -4,7 +4,7 @@
  * re-serialised is not drift), Windows quoting, parse∘render on random jobs, refusals.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -28,11 +28,11 @@ import { expandTaskTriggers } from '../oracles/tasktrigger.js';
 import { fireTimesBetween } from '../../../src/schedule/occurrences.js';
 import { GOLDEN_JOBS, WIN_CTX, makeJob, type JobOverrides } from '../launchd/job-fixture.js';
 import { windowsReserialise } from './fake-schtasks.js';
+import { expectGolden } from '../../helpers/golden.js';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const XSD = path.resolve(REPO, '../shared/data/windows-task.xsd');
 const GOLDEN_DIR = path.resolve(REPO, 'test/golden/windows');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const hasXmllint = spawnSync('xmllint', ['--version']).error === undefined;
 const hasXsd = existsSync(XSD);
 if (!hasXmllint)
@@ -44,14 +44,7 @@ if (!hasXsd) console.log(`[windows] ${XSD} is absent: schema validation tests ar
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sched-windows-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function goldenBytes(name: string, actual: Buffer): void {
-  const file = path.join(GOLDEN_DIR, name);
-  if (UPDATE || !existsSync(file)) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(actual.equals(readFileSync(file))).toBe(true);
-}
+const goldenBytes = (name: string, actual: Buffer) => expectGolden(path.join(GOLDEN_DIR, name), actual);
 
 let n = 0;
 function xmllint(bytes: Buffer): { ok: boolean; output: string } {
