@@ -354,10 +354,27 @@ export async function logView(
     const run = (await jobHistory(root, project.name, job)).find((r) => r.id === runId);
     if (!run) throw new UnknownJobError(project.name, `${job} run ${runId}`);
     running = run.result === 'running';
-    const start = run.start;
-    // The wrapper's closing line is written just after the end it records.
-    const end = run.end === null ? null : new Date(Date.parse(run.end) + 1000).toISOString();
-    lines = lines.filter((l) => l.time >= start && (end === null || l.time <= end));
+    lines = linesOfRun(lines, run);
   }
   return { format_version: UI_FORMAT_VERSION, project: project.name, job, run: runId, running, lines };
+}
+
+/**
+ * The lines of one run: from its start to the wrapper's last line naming it (`run <id> …
+ * finished`); a run still going has everything since its start. Without such a line (a log
+ * rotated away), up to its recorded end.
+ */
+function linesOfRun(lines: LogLine[], run: HistoryEntry): LogLine[] {
+  const from = lines.findIndex((l) => l.time >= run.start);
+  if (from === -1) return [];
+  const own = lines.slice(from);
+  if (run.end === null) return own;
+  const mark = `run ${run.id} `;
+  let last = -1;
+  own.forEach((l, i) => {
+    if (l.stream === 'sched' && l.text.startsWith(mark)) last = i;
+  });
+  if (last !== -1) return own.slice(0, last + 1);
+  const end = run.end;
+  return own.filter((l) => l.time <= end);
 }
