@@ -165,10 +165,17 @@ export interface Timeline {
 /** Fire times listed per job at most: a job every minute has 10,080 in a week. */
 export const MAX_FIRES_PER_JOB = 2100;
 
-/** The next `hours` of fire times of every enabled applied job, with typical durations and clock changes. */
-export async function timeline(project: UiProject, hours: number, host: HostSettings): Promise<Timeline> {
+/**
+ * `hours` of fire times from `from` (default now) of every enabled applied job, with typical
+ * durations and the clock changes of the window.
+ */
+export async function timeline(
+  project: UiProject,
+  hours: number,
+  host: HostSettings,
+  from: Date = host.now,
+): Promise<Timeline> {
   const root = stateRoot(host.env);
-  const from = host.now;
   const to = new Date(from.getTime() + hours * 3600_000);
   const specs = (await new AppliedSpecStore(root).list(project.name)).filter((s) => s.job.enabled);
   const { describeSchedule } = await import('../schedule/describe.js');

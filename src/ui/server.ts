@@ -353,7 +353,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const hours = Number(url.searchParams.get('hours') ?? '24');
         if (!(Number.isInteger(hours) && hours >= 1 && hours <= 24 * 31))
           throw new HttpError(400, 'hours must be a whole number from 1 to 744');
-        sendJson(req, res, 200, await timeline(projectOf(url), hours, host));
+        const fromText = url.searchParams.get('from');
+        const from = fromText === null ? host.now : new Date(fromText);
+        if (Number.isNaN(from.getTime()) || Math.abs(from.getTime() - host.now.getTime()) > 400 * 86_400_000)
+          throw new HttpError(400, 'from must be a date (ISO-8601) within a year of today');
+        sendJson(req, res, 200, await timeline(projectOf(url), hours, host, from));
         return;
       }
       case '/api/job':

@@ -17,7 +17,7 @@ const state = {
   follow: null,
   route: '',
   filter: 'all',
-  timeline: { hours: 24, zoom: 1 },
+  timeline: { hours: 24, zoom: 1, from: '' },
   job: { page: 1, run: null, followWhole: false },
 };
 
@@ -51,7 +51,10 @@ function relative(iso) {
   return diff >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-const absolute = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+// One formatter for every date: toLocaleString() builds a new one per call, which is what makes
+// a table of 1,000 rows slow.
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const absolute = (iso) => (iso ? DATE_TIME.format(new Date(iso)) : '');
 
 function toast(text, isError = false) {
   const box = document.getElementById('toast');
@@ -238,7 +241,7 @@ function timelineSvg(data, width) {
   for (const [b, n] of buckets) {
     const h = Math.max(2, (n / maxCount) * 30);
     parts.push(
-      `<rect x="${x(from + b * bucketMs)}" y="${36 - h + 4}" width="${Math.max(1, (bucketMs / span) * plotW - 1)}" height="${h}" fill="#bc4c00" opacity="0.55"><title>${n} start(s) from ${esc(new Date(from + b * bucketMs).toLocaleString())}</title></rect>`,
+      `<rect x="${x(from + b * bucketMs)}" y="${36 - h + 4}" width="${Math.max(1, (bucketMs / span) * plotW - 1)}" height="${h}" fill="#bc4c00" opacity="0.55"><title>${n} start(s) from ${esc(DATE_TIME.format(new Date(from + b * bucketMs)))}</title></rect>`,
     );
   }
   parts.push(
@@ -257,7 +260,7 @@ function timelineSvg(data, width) {
     for (const f of j.fires) {
       const t = Date.parse(f);
       parts.push(
-        `<rect class="fire" x="${x(t)}" y="${y + 4}" width="${Math.min(w, width - 10 - x(t))}" height="${lane - 9}" rx="2"><title>${esc(j.job)} at ${esc(new Date(t).toLocaleString())}${j.typical_duration_ms !== null ? `, typically ${esc(duration(durMs))}` : ''}</title></rect>`,
+        `<rect class="fire" x="${x(t)}" y="${y + 4}" width="${Math.min(w, width - 10 - x(t))}" height="${lane - 9}" rx="2"><title>${esc(j.job)} at ${esc(absolute(f))}${j.typical_duration_ms !== null ? `, typically ${esc(duration(durMs))}` : ''}</title></rect>`,
       );
     }
     if (j.truncated)
@@ -270,13 +273,17 @@ function timelineSvg(data, width) {
       `<text x="${cx + 3}" y="${top - 24}" fill="#bc4c00" data-clock-change="${esc(c.timezone)}">clock change ${esc(c.timezone)} ${esc(c.offset_before)} → ${esc(c.offset_after)}</text>`,
     );
   }
-  parts.push(`<line class="now" x1="${labelW}" x2="${labelW}" y1="${top - 30}" y2="${height - 10}"/>`);
+  if (!state.timeline.from)
+    parts.push(`<line class="now" x1="${labelW}" x2="${labelW}" y1="${top - 30}" y2="${height - 10}"/>`);
   return `<svg xmlns="${SVG_NS}" id="timeline-svg" width="${width}" height="${height}" role="img" aria-label="Fire times of the next ${data.jobs.length ? 'jobs' : ''}">${parts.join('')}</svg>`;
 }
 
 async function showTimeline(force) {
-  const { hours, zoom } = state.timeline;
-  const { data, changed } = await get(`/api/timeline?${q({ project: state.project, hours })}`);
+  const { hours, zoom, from } = state.timeline;
+  const params = { project: state.project, hours };
+  // A chosen day starts at the viewer's local midnight.
+  if (from) params.from = new Date(`${from}T00:00:00`).toISOString();
+  const { data, changed } = await get(`/api/timeline?${q(params)}`);
   if (!changed && !force) return;
   const width = Math.max(700, (view.clientWidth || 1100) - 4) * zoom;
   const opt = (h, label) =>
@@ -284,6 +291,8 @@ async function showTimeline(force) {
   view.innerHTML =
     `<h1>Timeline — project ${esc(data.project)}</h1>` +
     `<div class="toolbar">${opt(24, 'Next 24 h')}${opt(168, 'Next 7 days')}` +
+    `<label class="muted">From <input type="date" id="tl-from" value="${esc(from)}"></label>` +
+    `<button type="button" data-today="1" ${from ? '' : 'disabled'}>Now</button>` +
     `<span class="muted">Zoom</span><button type="button" data-zoom="out" ${zoom <= 1 ? 'disabled' : ''}>−</button>` +
     `<span>${zoom}×</span><button type="button" data-zoom="in" ${zoom >= 16 ? 'disabled' : ''}>+</button>` +
     `<span class="muted small">Bars are each job's typical run time (median of its last runs). Dashed lines: clock changes.</span></div>` +
@@ -551,6 +560,9 @@ view.addEventListener('click', (ev) => {
   } else if (t.dataset.hours) {
     state.timeline.hours = Number(t.dataset.hours);
     void showTimeline(true);
+  } else if (t.dataset.today) {
+    state.timeline.from = '';
+    void showTimeline(true);
   } else if (t.dataset.zoom) {
     state.timeline.zoom =
       t.dataset.zoom === 'in' ? Math.min(16, state.timeline.zoom * 2) : Math.max(1, state.timeline.zoom / 2);
@@ -585,6 +597,12 @@ document.getElementById('review-plan').addEventListener('click', async () => {
     );
   } catch (e) {
     toast(errorText(e), true);
+  }
+});
+view.addEventListener('change', (ev) => {
+  if (ev.target.id === 'tl-from') {
+    state.timeline.from = ev.target.value;
+    void showTimeline(true);
   }
 });
 document.getElementById('project').addEventListener('change', (ev) => {
