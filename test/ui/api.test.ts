@@ -352,6 +352,40 @@ describe.skipIf(skip)('sched ui API', () => {
     });
   });
 
+  it(
+    '--all serves every project sched installed for this user, each with its own file',
+    async () => {
+      const other = path.join(dir, 'other');
+      fs.mkdirSync(other);
+      fs.writeFileSync(
+        path.join(other, 'schedules.yaml'),
+        'version: 1\nproject: ui-other\nbackend: embedded\njobs:\n  tick: { schedule: "@daily", command: ["true"] }\n',
+      );
+      const r = await sched(localExec(other), ['apply', '--auto-approve'], {
+        SCHED_HOME: path.join(dir, 'state'),
+      });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const all = await startUiServer({
+        projects: await resolveProjects(file, true, host()),
+        hostSettings: host,
+      });
+      try {
+        expect((await request(all, '/api/projects')).json().projects).toEqual([
+          { project: 'ui-api', file },
+          { project: 'ui-other', file: path.join(other, 'schedules.yaml') },
+        ]);
+        const o = (await request(all, '/api/overview?project=ui-other')).json();
+        expect((o.jobs as { job: string }[]).map((j) => j.job)).toEqual(['tick']);
+        expect((await request(all, '/api/job?project=ui-other&job=hello')).status).toBe(404);
+      } finally {
+        await all.close();
+      }
+      // Without --all, only the file's project.
+      expect((await request(server, '/api/overview?project=ui-other')).status).toBe(404);
+    },
+    SLOW_MS,
+  );
+
   describe('acting', () => {
     it(
       'POST /api/run-now starts a run that lands in history, and GET /api/log/follow streams its output',

@@ -182,7 +182,8 @@ async function showOverview(force) {
   if (!document.getElementById('jobs-body')) {
     view.innerHTML =
       '<h1 id="title"></h1><div class="muted" id="subtitle"></div><div class="chips" id="chips"></div>' +
-      '<table><thead><tr><th>Status</th><th>Job</th><th>Schedule</th><th>Next run</th><th>Last run</th><th></th></tr></thead>' +
+      '<table id="jobs"><colgroup><col class="c-status"><col class="c-job"><col><col class="c-time"><col class="c-time"><col class="c-actions"></colgroup>' +
+      '<thead><tr><th>Status</th><th>Job</th><th>Schedule</th><th>Next run</th><th>Last run</th><th></th></tr></thead>' +
       '<tbody id="jobs-body"></tbody></table>';
   }
   document.getElementById('title').textContent = `Project ${data.project}`;
