@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * `sched ui` in a real browser: Debian's Chromium, headless, driven by playwright-core (no
  * browser download). A project on the embedded backend with real history from `sched run` (one
