@@ -124,16 +124,16 @@ describe.skipIf(skip)('sched ui in Chromium', () => {
       await page.goto(url);
       // The token went into a cookie and out of the address bar.
       expect(page.url()).not.toContain('token=');
-      const failed = page.locator('tr[data-job="report"]');
+      const failed = page.locator('.row[data-job="report"]');
       await failed.locator('.badge.s-failed').waitFor();
       expect(await failed.getAttribute('data-status')).toBe('failed');
       expect(await failed.innerText()).toMatch(/exit 2/);
-      expect(await page.locator('tr[data-job="sync-inbox"]').getAttribute('data-status')).toBe('ok');
+      expect(await page.locator('.row[data-job="sync-inbox"]').getAttribute('data-status')).toBe('ok');
       await page.locator('button.chip[data-filter="failed"]').click();
-      await page.waitForFunction(() => document.querySelectorAll('#jobs-body tr').length === 1);
-      expect(await page.locator('#jobs-body tr').getAttribute('data-job')).toBe('report');
+      await page.waitForFunction(() => document.querySelectorAll('#jobs-body .row').length === 1);
+      expect(await page.locator('#jobs-body .row').getAttribute('data-job')).toBe('report');
       await page.locator('button.chip[data-filter="all"]').click();
-      await page.waitForFunction(() => document.querySelectorAll('#jobs-body tr[data-job]').length === 4);
+      await page.waitForFunction(() => document.querySelectorAll('#jobs-body .row[data-job]').length === 4);
       await page.screenshot({ path: path.join(IMAGES, 'ui-overview.png') });
     },
     SLOW_MS,
@@ -142,7 +142,7 @@ describe.skipIf(skip)('sched ui in Chromium', () => {
   it(
     "job page: the failed run's log, the history chart and table, the spec and the native artifact",
     async () => {
-      await page.locator('tr[data-job="report"] a').click();
+      await page.locator('.row[data-job="report"] a').click();
       await page.locator('#history-table').waitFor();
       expect(await page.locator('#history-chart rect[data-result="failed"]').count()).toBe(1);
       await page.locator('#history-table button[data-log]').first().click();
@@ -214,7 +214,7 @@ describe.skipIf(skip)('sched ui in Chromium', () => {
     'Pause edits schedules.yaml (comments kept), shows the plan, and applies it only when confirmed',
     async () => {
       await page.goto(url.replace(/\?token=.*/, '#/'));
-      await page.locator('tr[data-job="cleanup"] button[data-action="pause"]').click();
+      await page.locator('.row[data-job="cleanup"] button[data-action="pause"]').click();
       await page.locator('#plan-panel:not([hidden])').waitFor();
       expect(await page.locator('#plan-text').innerText()).toMatch(/~ cleanup \(paused\)/);
       const text = fs.readFileSync(file, 'utf8');
@@ -222,12 +222,12 @@ describe.skipIf(skip)('sched ui in Chromium', () => {
       expect(text).toContain('# Jobs of the demo project: comments stay when the dashboard pauses one.');
       expect(text).toContain('schedule: "30 2 * * *"   # skipped hour on spring-forward night');
       // Not applied yet: the row shows the drift.
-      await page.locator('tr[data-job="cleanup"][data-status="drift"]').waitFor();
+      await page.locator('.row[data-job="cleanup"][data-status="drift"]').waitFor();
       await page.locator('#plan-apply').click();
       await page
         .locator('#toast div', { hasText: 'Apply complete: 0 added, 1 changed, 0 deleted.' })
         .waitFor();
-      await page.locator('tr[data-job="cleanup"][data-status="paused"]').waitFor();
+      await page.locator('.row[data-job="cleanup"][data-status="paused"]').waitFor();
       const status = await cli(['status', '--json']);
       const row = (JSON.parse(status.stdout) as { jobs: { job: string; state: string }[] }).jobs.find(
         (j) => j.job === 'cleanup',
@@ -253,7 +253,7 @@ describe.skipIf(skip)('sched ui in Chromium', () => {
         document.body.getBoundingClientRect();
         return performance.now() - t0;
       });
-      expect(await page.locator('#jobs-body tr').count()).toBe(1000);
+      expect(await page.locator('#jobs-body .row').count()).toBe(1000);
       // For scale on a loaded machine: the same for a bare 1,000-row table of plain text.
       const bare = await page.evaluate(() => {
         const box = document.createElement('div');
