@@ -447,6 +447,18 @@ describe.skipIf(skip)('sched ui API', () => {
         let row = ((await request(server, '/api/overview')).json().jobs as Record<string, unknown>[])[1]!;
         expect(row).toMatchObject({ job: 'hello', state: 'scheduled', drift: 'paused', ui_status: 'drift' });
 
+        // The job page shows the drift as diffs: the spec's enabled flag, the record to remove.
+        const drift = (await request(server, '/api/job?job=hello')).json().drift as Record<string, string>[];
+        expect(drift.map((d) => [d.target, d.action, d.reason])).toEqual(
+          expect.arrayContaining([
+            ['embedded', 'delete', 'paused'],
+            ['state', 'update', 'paused'],
+          ]),
+        );
+        const specDiff = drift.find((d) => d.target === 'state')!.diff;
+        expect(specDiff).toContain('-enabled: true');
+        expect(specDiff).toContain('+enabled: false');
+
         // A plan other than the one shown is refused, with the fresh one to review.
         const stale = await post(server, '/api/apply', {
           file_hash: 'sha256:0',
