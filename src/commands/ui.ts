@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
 import { fileFlag, scopeFlag } from '../cli/flags.js';
+import { UserError } from '../errors.js';
 
 export default class Ui extends BaseCommand {
   static override summary = 'Serve a local dashboard: jobs, timeline, history and logs; run and pause jobs';
@@ -29,6 +30,11 @@ Bound to 127.0.0.1 by default; the printed URL carries a random token that every
     const { defaultHost } = await import('../services/host.js');
     const { resolveProjects } = await import('../ui/data.js');
     const { startUiServer } = await import('../ui/server.js');
+    if (['0.0.0.0', '::', '[::]'].includes(flags.host))
+      throw new UserError(
+        `--host ${flags.host} listens on every address, and the page checks the Host header against the address it is bound to`,
+        'Give the one address to serve on (e.g. --host 192.168.1.5), or keep the default 127.0.0.1.',
+      );
     const scope = flags.scope as 'user' | 'system';
     const projects = await resolveProjects(flags.file, flags.all, defaultHost({ systemdScope: scope }));
     const ui = await startUiServer({

@@ -220,6 +220,16 @@ describe.skipIf(skip)('sched ui API', () => {
     });
   });
 
+  it('sched ui refuses a wildcard --host (the Host check needs the one address) and a missing file', async () => {
+    const wildcard = await cli(['ui', '--host', '0.0.0.0']);
+    expect(wildcard.exitCode).toBe(1);
+    expect(wildcard.stderr).toMatch(/^Error: --host 0\.0\.0\.0 listens on every address/m);
+    const missing = await cli(['ui', '-f', 'nope.yaml']);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain('nope.yaml');
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+
   describe('reading', () => {
     it('GET /api/projects', async () => {
       const r = await request(server, '/api/projects');
