@@ -208,7 +208,7 @@ function timelineSvg(data, width) {
   const span = to - from;
   const labelW = 190;
   const lane = 22;
-  const top = 70;
+  const top = 86;
   const plotW = width - labelW - 10;
   const height = top + data.jobs.length * lane + 20;
   const x = (t) => labelW + ((t - from) / span) * plotW;
@@ -230,7 +230,7 @@ function timelineSvg(data, width) {
       const label = day
         ? d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })
         : `${String(d.getHours()).padStart(2, '0')}:00`;
-      parts.push(`<text x="${x(t) + 2}" y="${top - 12}">${esc(label)}</text>`);
+      parts.push(`<text x="${x(t) + 2}" y="${top - 10}">${esc(label)}</text>`);
     }
   }
   // How many jobs fire per bucket: pile-ups show as tall bars.
@@ -272,9 +272,9 @@ function timelineSvg(data, width) {
   });
   for (const c of data.clock_changes) {
     const cx = x(Date.parse(c.at));
-    parts.push(`<line class="clock" x1="${cx}" x2="${cx}" y1="${top - 30}" y2="${height - 10}"/>`);
+    parts.push(`<line class="clock" x1="${cx}" x2="${cx}" y1="${top - 40}" y2="${height - 10}"/>`);
     parts.push(
-      `<text x="${cx + 3}" y="${top - 24}" fill="#bc4c00" data-clock-change="${esc(c.timezone)}">clock change ${esc(c.timezone)} ${esc(c.offset_before)} → ${esc(c.offset_after)}</text>`,
+      `<text x="${cx + 3}" y="${top - 28}" fill="#bc4c00" data-clock-change="${esc(c.timezone)}">clock change ${esc(c.timezone)} ${esc(c.offset_before)} → ${esc(c.offset_after)}</text>`,
     );
   }
   if (!state.timeline.from)
