@@ -19,6 +19,8 @@ const SLOW = [
   'test/cli/never-fires.test.ts',
   'test/backends/systemd/oncalendar.test.ts',
   'test/**/*.slow.test.ts',
+  'test/ui/api.test.ts',
+  'test/ui/browser.test.ts',
 ];
 
 export default defineConfig({

@@ -66,3 +66,63 @@ export async function writeRenderedFiles(files: RenderedFile[], outDir: string):
   }
   return written;
 }
+
+/** A job's native artifact as installed on the host now. */
+export interface InstalledJobArtifact {
+  backend: string;
+  id: string;
+  kind: string;
+  content: string;
+  /** Registered with the scheduler (timer enabled, agent loaded…). */
+  registered: boolean;
+}
+
+/** A change `apply` would make to one of a job's artifacts: the drift from the file. */
+export interface JobArtifactDrift {
+  target: string;
+  id: string;
+  kind: string;
+  action: string;
+  reason: string;
+  /** The text installed now ('' when missing). */
+  before: string;
+  /** The text sched would install ('' when it would delete). */
+  after: string;
+}
+
+/**
+ * What is installed for one job (unit, plist, crontab line, task XML, manifest, embedded
+ * record) and how it differs from the file: the plan's changes for that job. For the dashboard's
+ * job page; `source` is the schedules file, or an installed project read from its applied state.
+ */
+export async function jobNativeArtifacts(
+  source: { file: string } | { project: string },
+  job: string,
+  host: HostSettings,
+): Promise<{ installed: InstalledJobArtifact[]; drift: JobArtifactDrift[] }> {
+  const { makePlan } = await import('./plan.js');
+  const outcome = await makePlan('file' in source ? { file: source.file } : { file: '', ...source }, host);
+  const installed: InstalledJobArtifact[] = [];
+  for (const backend of outcome.backends.values()) {
+    for (const a of await backend.readInstalled(outcome.project.name)) {
+      if (a.job !== job) continue;
+      installed.push({
+        backend: backend.name,
+        id: a.id,
+        kind: a.kind,
+        content: a.content,
+        registered: a.registered,
+      });
+    }
+  }
+  const drift = (outcome.plan.jobs.find((j) => j.job === job)?.changes ?? []).map((c) => ({
+    target: c.target,
+    id: c.id,
+    kind: c.kind,
+    action: c.action,
+    reason: c.reason,
+    before: c.before?.content ?? '',
+    after: c.after?.content ?? '',
+  }));
+  return { installed, drift };
+}
