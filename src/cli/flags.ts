@@ -78,3 +78,10 @@ export const noPagerFlag = Flags.boolean({
     'print directly even when the output is longer than the terminal (PAGER/SCHED_PAGER pick the pager)',
   default: false,
 });
+
+/** `--compact` of plan, apply and destroy: one line per job and the summary, no diffs. */
+export const compactFlag = Flags.boolean({
+  description:
+    'show the plan as one line per job and the summary, without diffs (for plans of hundreds of jobs)',
+  default: false,
+});

@@ -15,6 +15,8 @@ export interface PlanCommandOptions {
   scope?: 'user' | 'system';
   /** `--no-pager`: print a long plan directly even on a terminal. */
   noPager?: boolean;
+  /** `--compact`: one line per job and the summary. */
+  compact?: boolean;
 }
 
 /** Makes and prints the plan; returns the exit code (2: changes, with --detailed-exitcode). */
@@ -34,7 +36,7 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   } else {
     const { renderPlanText, shouldColor } = await import('../plan/view-text.js');
     const { writePaged } = await import('./pager.js');
-    let text = renderPlanText(plan, { color: shouldColor(process.stdout) });
+    let text = renderPlanText(plan, { color: shouldColor(process.stdout), compact: opts.compact });
     if (opts.out) text += `\nSaved the plan to ${opts.out}. Apply exactly it with: sched apply ${opts.out}\n`;
     await writePaged(text, { disabled: opts.noPager });
   }
@@ -108,6 +110,10 @@ export function parseFastPlanArgs(argv: readonly string[]): PlanCommandOptions |
       case '--no-pager':
         if (!boolean()) return undefined;
         opts.noPager = true;
+        break;
+      case '--compact':
+        if (!boolean()) return undefined;
+        opts.compact = true;
         break;
       default:
         return undefined;

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
-import { fileFlag, noPagerFlag, scopeFlag, targetFlag } from '../cli/flags.js';
+import { compactFlag, fileFlag, noPagerFlag, scopeFlag, targetFlag } from '../cli/flags.js';
 
 export default class Plan extends BaseCommand {
   static override summary = 'Show what apply would change on this host';
@@ -15,6 +15,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
   static override examples = [
     '<%= config.bin %> plan',
     '<%= config.bin %> plan --target nightly-report',
+    '<%= config.bin %> plan --compact  # one line per job: for plans of hundreds of jobs',
     '<%= config.bin %> plan --out plan.json && <%= config.bin %> apply plan.json',
     '<%= config.bin %> plan --detailed-exitcode --json > plan.json  # CI drift check: exit 2 on drift',
   ];
@@ -29,6 +30,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
     json: Flags.boolean({ description: 'print the plan as JSON (format_version 1, see docs/plan-json.md)' }),
     scope: scopeFlag,
     'no-pager': noPagerFlag,
+    compact: compactFlag,
   };
 
   async run(): Promise<void> {
@@ -42,6 +44,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
       json: flags.json,
       scope: flags.scope as 'user' | 'system',
       noPager: flags['no-pager'],
+      compact: flags.compact,
     });
     if (code !== 0) this.exit(code);
   }

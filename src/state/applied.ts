@@ -95,7 +95,11 @@ export class AppliedSpecStore {
    * time — the file system commits concurrent fsyncs together, which makes an apply of 1,000
    * jobs several times faster than one fsync after the other.
    */
-  async writeMany(specs: readonly AppliedSpec[], concurrency = 16): Promise<void> {
+  async writeMany(
+    specs: readonly AppliedSpec[],
+    onWritten: (spec: AppliedSpec, index: number) => void = () => {},
+    concurrency = 16,
+  ): Promise<void> {
     const dirs = specs.map((spec) => jobStateDir(this.root, spec.job.project, spec.job.name));
     // The state root's parent is the base, so a state root that is a symlink is refused too.
     for (const dir of dirs) {
@@ -103,6 +107,7 @@ export class AppliedSpecStore {
       removeStaleSpecTemps(dir);
     }
     let next = 0;
+    let written = 0;
     const worker = async () => {
       for (let i = next++; i < specs.length; i = next++) {
         await new NodeDirFs(dirs[i]!, 0o700).write(
@@ -110,6 +115,7 @@ export class AppliedSpecStore {
           JSON.stringify(specs[i], null, 2) + '\n',
           0o600,
         );
+        onWritten(specs[i]!, written++);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));

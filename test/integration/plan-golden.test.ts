@@ -241,6 +241,7 @@ describe('golden plan output (test/golden/plan)', () => {
 
     let text: string;
     let json: string;
+    let compact: string | undefined;
     // As `sched plan --json` does: every job described, not only the changed ones.
     const outcome = await sb.plan({ describeAll: true }).then(
       (o) => ({ plan: o.plan, error: undefined }),
@@ -250,6 +251,10 @@ describe('golden plan output (test/golden/plan)', () => {
     if (outcome.plan) {
       const plan = outcome.plan;
       text = normalise(renderPlanText(plan, { color: false }), sb.dir);
+      compact = normalise(renderPlanText(plan, { color: false, compact: true }), sb.dir);
+      // --compact: no diff lines, and never longer than the full view.
+      expect(compact).not.toMatch(/^\s+(@@|---|\+\+\+) /m);
+      expect(compact.split('\n').length).toBeLessThanOrEqual(text.split('\n').length);
       const data = planToJson(plan);
       data.created_at = '<created_at>';
       data.file = '<file>';
@@ -268,11 +273,14 @@ describe('golden plan output (test/golden/plan)', () => {
 
     const txtFile = path.join(caseDir, 'expected.txt');
     const jsonFile = path.join(caseDir, 'expected.json');
+    const compactFile = path.join(caseDir, 'expected-compact.txt');
     if (UPDATE) {
       await writeFile(txtFile, text);
       await writeFile(jsonFile, json);
+      if (compact !== undefined) await writeFile(compactFile, compact);
       return;
     }
+    if (compact !== undefined) expect(compact).toBe(await readOrUndefined(compactFile));
     const expectedText = await readOrUndefined(txtFile);
     expect(expectedText, `${txtFile} missing: run with UPDATE_GOLDEN=1`).toBeDefined();
     expect(text).toBe(expectedText);
