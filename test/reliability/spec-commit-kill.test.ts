@@ -43,8 +43,8 @@ function spec(name: string, version: 'old' | 'new'): AppliedSpec {
     }),
   };
 }
-const versionOf = (s: AppliedSpec | undefined) =>
-  s ? (s.job.command as { argv: string[] }).argv[1] : 'none';
+const versionOf = (s: AppliedSpec | undefined): string =>
+  s ? ((s.job.command as { argv: string[] }).argv[1] ?? '?') : 'none';
 
 /** For every job: what a plan lists equals what `sched run` reads. Returns the versions. */
 async function consistentVersions(root: string): Promise<Record<string, string>> {
