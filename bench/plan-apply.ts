@@ -5,7 +5,8 @@
  * and start-up (`sched --version`) beside `node -e ''`. Every pair is measured interleaved in one
  * run (A, B, A, B…), so a busy machine slows both sides alike; the ratios are what counts. Prints
  * figures and ratios; asserts nothing. Needs root (a throw-away user for the crontab, the systemd
- * user-manager harness). SCHED_BENCH_SIZES=10,100 limits the crontab sizes.
+ * user-manager harness). SCHED_BENCH_SIZES=10,100 limits the crontab sizes,
+ * SCHED_BENCH_SYSTEMD_SIZES the systemd ones, SCHED_BENCH_ONLY=crontab (or systemd, startup) the parts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,9 @@ import { startSystemdUser, systemdUserSkipReason } from '../test/e2e/helpers/sys
 import { execAs, localExec, sched, SCHED_BIN, type Exec } from '../test/e2e/helpers/cli.js';
 
 const CRONTAB_SIZES = (process.env.SCHED_BENCH_SIZES ?? '10,100,1000,10000').split(',').map(Number);
-const SYSTEMD_SIZES = [10, 100, 500];
+const SYSTEMD_SIZES = (process.env.SCHED_BENCH_SYSTEMD_SIZES ?? '10,100,500').split(',').map(Number);
+/** SCHED_BENCH_ONLY=crontab,systemd,startup runs only those parts (all by default). */
+const ONLY = new Set((process.env.SCHED_BENCH_ONLY ?? 'startup,crontab,systemd').split(','));
 
 /** Deterministic, varied cron expressions (minute/hour/day spread) for job `i`. */
 function expression(i: number): string {
@@ -195,8 +198,8 @@ async function startupBench(): Promise<void> {
 console.log(
   `sched scale benchmark — node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}\n`,
 );
-await startupBench();
+if (ONLY.has('startup')) await startupBench();
 console.log('');
-await crontabBench();
+if (ONLY.has('crontab')) await crontabBench();
 console.log('');
-await systemdBench();
+if (ONLY.has('systemd')) await systemdBench();

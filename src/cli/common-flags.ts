@@ -34,3 +34,11 @@ export const NO_PAGER_FLAG = {
     'print directly even when the output is longer than the terminal (PAGER/SCHED_PAGER pick the pager)',
   default: false,
 } as const satisfies FlagSpec;
+
+/** `--compact` of plan, apply and destroy: one line per job and the summary, no diffs. */
+export const COMPACT_FLAG = {
+  kind: 'boolean',
+  description:
+    'show the plan as one line per job and the summary, without diffs (for plans of hundreds of jobs)',
+  default: false,
+} as const satisfies FlagSpec;

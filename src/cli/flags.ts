@@ -1,7 +1,7 @@
 /** Flags shared by several commands, defined once so they read the same everywhere. */
 import { Flags } from '@oclif/core';
 import { RUN_SPEC } from '../backends/invocation.js';
-import { FILE_FLAG, NO_PAGER_FLAG, SCOPE_FLAG, TARGET_FLAG } from './common-flags.js';
+import { COMPACT_FLAG, FILE_FLAG, NO_PAGER_FLAG, SCOPE_FLAG, TARGET_FLAG } from './common-flags.js';
 import { oclifFlag } from './oclif-spec.js';
 
 export const fileFlag = oclifFlag(FILE_FLAG);
@@ -56,3 +56,6 @@ export const installedProjectFlag = Flags.string({
 
 /** `--no-pager` of the commands that page long text on a terminal (plan, logs). */
 export const noPagerFlag = oclifFlag(NO_PAGER_FLAG);
+
+/** `--compact` of plan, apply and destroy: one line per job and the summary, no diffs. */
+export const compactFlag = oclifFlag(COMPACT_FLAG);

@@ -5,7 +5,7 @@
  */
 import { fileSystemError } from '../errors.js';
 import { parseArgv, type CommandSpec } from '../model/flag-spec.js';
-import { FILE_FLAG, NO_PAGER_FLAG, SCOPE_FLAG, TARGET_FLAG } from './common-flags.js';
+import { COMPACT_FLAG, FILE_FLAG, NO_PAGER_FLAG, SCOPE_FLAG, TARGET_FLAG } from './common-flags.js';
 import { ignoreClosedStdout } from './stdout.js';
 
 export interface PlanCommandOptions {
@@ -17,6 +17,8 @@ export interface PlanCommandOptions {
   scope?: 'user' | 'system';
   /** `--no-pager`: print a long plan directly even on a terminal. */
   noPager?: boolean;
+  /** `--compact`: one line per job and the summary. */
+  compact?: boolean;
 }
 
 /** Makes and prints the plan; returns the exit code (2: changes, with --detailed-exitcode). */
@@ -37,7 +39,7 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
     const { renderPlanText } = await import('../plan/view-text.js');
     const { useColor } = await import('./color.js');
     const { writePaged } = await import('./pager.js');
-    let text = renderPlanText(plan, { color: useColor(process.stdout) });
+    let text = renderPlanText(plan, { color: useColor(process.stdout), compact: opts.compact });
     if (opts.out) text += `\nSaved the plan to ${opts.out}. Apply exactly it with: sched apply ${opts.out}\n`;
     await writePaged(text, { disabled: opts.noPager });
   }
@@ -77,6 +79,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
     '<%= config.bin %> plan --target nightly-report',
     '<%= config.bin %> plan --out plan.json && <%= config.bin %> apply plan.json',
     '<%= config.bin %> plan --detailed-exitcode --json > plan.json  # CI drift check: exit 2 on drift',
+    '<%= config.bin %> plan --compact  # one line per job, for plans of hundreds of jobs',
   ],
   args: {},
   flags: {
@@ -93,6 +96,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes
     },
     scope: SCOPE_FLAG,
     'no-pager': NO_PAGER_FLAG,
+    compact: COMPACT_FLAG,
   },
 } as const satisfies CommandSpec;
 
@@ -106,6 +110,7 @@ export function planOptionsOf(flags: Readonly<Record<string, unknown>>): PlanCom
   if (flags.json === true) opts.json = true;
   if (flags.scope === 'user' || flags.scope === 'system') opts.scope = flags.scope;
   if (flags['no-pager'] === true) opts.noPager = true;
+  if (flags.compact === true) opts.compact = true;
   return opts;
 }
 

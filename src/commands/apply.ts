@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { BaseCommand } from './base.js';
 import {
   autoApproveFlag,
+  compactFlag,
   fileFlag,
   forceMoveFlag,
   lockTimeoutFlag,
@@ -39,6 +40,7 @@ A project installed from another schedules.yaml (another checkout) is moved here
     'lock-timeout': lockTimeoutFlag,
     force: forceMoveFlag,
     json: Flags.boolean({ description: 'print the applied plan and summary as JSON' }),
+    compact: compactFlag,
     scope: scopeFlag,
   };
 
@@ -52,6 +54,9 @@ A project installed from another schedules.yaml (another checkout) is moved here
     const { useColor } = await import('../cli/color.js');
     const { ask, cancellation, printCancellation } = await import('../cli/confirm.js');
     const { lockWaitNotice } = await import('../cli/lock-notice.js');
+    const { applyProgressDisplay } = await import('../cli/apply-progress.js');
+    const progress = flags.json ? undefined : applyProgressDisplay(process.stderr);
+    const view = () => ({ color: useColor(process.stdout), compact: flags.compact });
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
 
     let saved;
@@ -77,8 +82,7 @@ A project installed from another schedules.yaml (another checkout) is moved here
             : makePlan({ file: flags.file, targets: flags.target }, host),
         decide: async (outcome) => {
           if (savedPlan) return savedPlan;
-          if (!flags.json)
-            process.stdout.write(renderPlanText(outcome.plan, { color: useColor(process.stdout) }));
+          if (!flags.json) process.stdout.write(renderPlanText(outcome.plan, view()));
           const question = outcome.plan.installedFrom
             ? `\nDo you want to apply these changes, moving project ${outcome.plan.project} here from ${outcome.plan.installedFrom}?`
             : '\nDo you want to apply these changes?';
@@ -92,17 +96,13 @@ A project installed from another schedules.yaml (another checkout) is moved here
       },
       host,
       { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice() },
-      (e) => {
-        if (!flags.json)
-          process.stderr.write(`  ${e.phase}: ${e.count} change${e.count === 1 ? '' : 's'} on ${e.target}\n`);
-      },
-    );
+      progress,
+    ).finally(() => progress?.finish());
     if (result.status === 'declined') {
       return this.exit(printCancellation(cancelled!));
     }
     if (result.status === 'empty') {
-      if (!savedPlan && !flags.json)
-        process.stdout.write(renderPlanText(result.outcome.plan, { color: useColor(process.stdout) }));
+      if (!savedPlan && !flags.json) process.stdout.write(renderPlanText(result.outcome.plan, view()));
       if (flags.json) {
         const shown = savedPlan ?? result.outcome.plan;
         process.stdout.write(JSON.stringify({ ...planToJson(shown), applied: true }, null, 2) + '\n');

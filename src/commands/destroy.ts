@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
 import {
   autoApproveFlag,
+  compactFlag,
   fileFlag,
   forceMoveFlag,
   installedProjectFlag,
@@ -32,6 +33,7 @@ With --project NAME, the project is read from what was applied (see \`sched list
     'lock-timeout': lockTimeoutFlag,
     force: forceMoveFlag,
     json: Flags.boolean({ description: 'print the destroy plan as JSON' }),
+    compact: compactFlag,
     scope: scopeFlag,
   };
 
@@ -45,9 +47,14 @@ With --project NAME, the project is read from what was applied (see \`sched list
     const { planToJson } = await import('../plan/view-json.js');
     const { ask, cancellation, printCancellation } = await import('../cli/confirm.js');
     const { lockWaitNotice } = await import('../cli/lock-notice.js');
+    const { applyProgressDisplay } = await import('../cli/apply-progress.js');
+    const progress = flags.json ? undefined : applyProgressDisplay(process.stderr);
     const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
     const show = (plan: Parameters<typeof renderPlanText>[0]) => {
-      if (!flags.json) process.stdout.write(renderPlanText(plan, { color: useColor(process.stdout) }));
+      if (!flags.json)
+        process.stdout.write(
+          renderPlanText(plan, { color: useColor(process.stdout), compact: flags.compact }),
+        );
     };
     let cancelled: ReturnType<typeof cancellation> | undefined;
     const result = await applyUnderLock(
@@ -70,7 +77,8 @@ With --project NAME, the project is read from what was applied (see \`sched list
       },
       host,
       { timeoutMs: flags['lock-timeout'], onWait: lockWaitNotice() },
-    );
+      progress,
+    ).finally(() => progress?.finish());
     if (result.status === 'declined') return this.exit(printCancellation(cancelled!));
     if (result.status === 'empty') return show(result.outcome.plan);
     if (flags.json)

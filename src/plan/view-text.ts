@@ -15,6 +15,11 @@ export interface TextViewOptions {
   color: boolean;
   /** Show unchanged jobs too (status-like listing). */
   showUnchanged?: boolean;
+  /**
+   * One line per changed job (action, name, reasons, schedule) and the summary, without diffs,
+   * next runs or notes: a plan of hundreds of jobs stays readable (`--compact`).
+   */
+  compact?: boolean;
 }
 
 const SYMBOL = { create: '+', update: '~', delete: '-', 'no-op': ' ' } as const;
@@ -35,7 +40,8 @@ export function renderPlanText(plan: Plan, options: TextViewOptions): string {
   out.push('');
 
   const shown = plan.jobs.filter((j) => options.showUnchanged || j.action !== 'no-op');
-  for (const job of shown) {
+  if (options.compact) out.push(...compactLines(shown, paint));
+  for (const job of options.compact ? [] : shown) {
     const label = job.job === '' ? projectWideLabel(job) : job.job;
     const reasons = job.reasons.length ? ` (${job.reasons.join(', ')})` : '';
     out.push(paint(COLOR[job.action], `${SYMBOL[job.action]} ${bold(label)}${reasons}`));
@@ -76,6 +82,32 @@ function projectWideLabel(job: JobPlan): string {
   return isWakeListener(job)
     ? '(project-wide wake listener: runs the wake jobs on resume)'
     : '(project-wide catch-up at boot/wake)';
+}
+
+/** `--compact`: one aligned line per job, then how many notes were left out. */
+function compactLines(jobs: readonly JobPlan[], paint: (code: number, text: string) => string): string[] {
+  const label = (job: JobPlan) => (job.job === '' ? projectWideLabel(job) : job.job);
+  const width = Math.min(40, Math.max(0, ...jobs.map((j) => label(j).length)));
+  const lines = jobs.map((job) => {
+    const reasons = job.reasons.length ? `(${job.reasons.join(', ')})` : '';
+    const paused = job.enabled === false ? ' (paused)' : '';
+    const schedule = job.schedule
+      ? `  ${job.schedule}${job.timezone ? ` [${job.timezone}]` : ''}${paused}`
+      : '';
+    const line = `${SYMBOL[job.action]} ${label(job).padEnd(width)}  ${reasons}${schedule}`;
+    return paint(COLOR[job.action], line.trimEnd());
+  });
+  const notes = jobs.reduce((n, j) => n + j.notes.length, 0);
+  if (notes > 0)
+    lines.push(
+      '',
+      paint(
+        33,
+        `${notes} note${notes === 1 ? '' : 's'} left out (DST, boot timers…): run without --compact to see them.`,
+      ),
+    );
+  if (jobs.length > 0) lines.push('');
+  return lines;
 }
 
 function renderChange(

@@ -29,8 +29,27 @@ export interface ExecuteOptions {
   allowMove?: boolean;
 }
 
+/**
+ * One step of an apply, for a progress display: `count` changes on `target` were just made in
+ * `phase` (for `job`, when the step is one job's), `done` of `total` so far. The state phases
+ * report each job; a backend reports once, when its whole batch is written.
+ */
+export interface ApplyProgressEvent {
+  phase: 'state' | 'backend' | 'cleanup';
+  target: string;
+  count: number;
+  /** The job the step was for, when it was one job's. */
+  job?: string;
+  /** Changes made so far, this step included. */
+  done: number;
+  /** Changes the apply makes in all. */
+  total: number;
+  /** The last step of its phase on this target: a display may print a line for the phase. */
+  phaseDone: boolean;
+}
+
 export interface ApplyProgress {
-  (event: { phase: 'state' | 'backend' | 'cleanup'; target: string; count: number }): void;
+  (event: ApplyProgressEvent): void;
 }
 
 /**
@@ -255,12 +274,23 @@ async function applyChanges(
   const changes = plan.jobs.flatMap((j) => j.changes);
   const store = new AppliedSpecStore(outcome.ctx.stateDir);
   const stateChanges = changes.filter((c) => c.target === 'state');
+  const total = changes.length;
+  let done = 0;
   // Specs first: a timer that fires the moment it is enabled must find the spec it runs.
   const writes = stateChanges.filter((c) => c.action !== 'delete');
   await store.writeMany(
     writes.map((change) => specFromArtifact(change.after!.content, plan.file, host.now, runCapabilitiesOf)),
+    (spec, index) =>
+      onProgress({
+        phase: 'state',
+        target: 'state',
+        count: index + 1,
+        job: spec.job.name,
+        done: ++done,
+        total,
+        phaseDone: index === writes.length - 1,
+      }),
   );
-  if (writes.length) onProgress({ phase: 'state', target: 'state', count: writes.length });
 
   const byBackend = new Map<BackendName, ArtifactChange[]>();
   for (const change of changes) {
@@ -273,13 +303,24 @@ async function applyChanges(
     const backend: Backend | undefined = outcome.backends.get(name);
     if (!backend) throw new UserError(`the plan changes backend ${name}, which is not available here`);
     await backend.apply(plan.project, list);
-    onProgress({ phase: 'backend', target: name, count: list.length });
+    done += list.length;
+    onProgress({ phase: 'backend', target: name, count: list.length, done, total, phaseDone: true });
   }
 
   // Specs of removed jobs last: their entries are gone, nothing can fire them any more.
   const removals = stateChanges.filter((c) => c.action === 'delete');
-  for (const change of removals) await store.remove(plan.project, change.job);
-  if (removals.length) onProgress({ phase: 'cleanup', target: 'state', count: removals.length });
+  for (const [index, change] of removals.entries()) {
+    await store.remove(plan.project, change.job);
+    onProgress({
+      phase: 'cleanup',
+      target: 'state',
+      count: index + 1,
+      job: change.job,
+      done: ++done,
+      total,
+      phaseDone: index === removals.length - 1,
+    });
+  }
   return plan.summary;
 }
 

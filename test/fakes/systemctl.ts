@@ -1,7 +1,7 @@
 /**
  * A fake `systemctl` (and `loginctl`) over a unit directory — a real one or a MemoryDirFs. It
- * keeps what daemon-reload loaded, which timers are enabled and active, and answers `show` the
- * way systemd does (NeedDaemonReload when a file changed on disk since the last reload). Anything
+ * keeps what daemon-reload loaded, which timers are enabled and active, and answers `show` and
+ * `list-units` the way systemd does (NeedDaemonReload when a file changed on disk since the last reload). Anything
  * else on the Runner is refused as "not found", like a missing binary. Every call is recorded.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -59,7 +59,10 @@ export class FakeSystemctl implements Runner {
       case 'is-system-running':
         return ok('running\n');
       case 'daemon-reload':
-        this.loaded = await this.onDisk();
+        // Like systemd, only unit names load (not sched's reload marker, a dot file).
+        this.loaded = new Map(
+          [...(await this.onDisk())].filter(([n]) => /^[^.].*\.(service|timer)$/.test(n)),
+        );
         // A unit whose file is gone is no longer enabled (its wants/ link went with disable).
         for (const u of [...this.enabled]) if (!this.loaded.has(u)) this.enabled.delete(u);
         return ok();
@@ -78,6 +81,19 @@ export class FakeSystemctl implements Runner {
               ].join('\n');
             })
             .join('\n\n') + '\n',
+        );
+      }
+      case 'list-units': {
+        // Loaded units matching the glob patterns (what --all --plain --no-legend prints).
+        const globs = units.map(
+          (g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`),
+        );
+        return ok(
+          [...this.loaded.keys()]
+            .filter((u) => globs.some((g) => g.test(u)))
+            .sort()
+            .map((u) => `${u} loaded ${this.active.has(u) ? 'active' : 'inactive'} dead ${u}\n`)
+            .join(''),
         );
       }
       case 'enable':

@@ -241,6 +241,7 @@ describe('golden plan output (test/golden/plan)', () => {
 
     let text: string;
     let json: string;
+    let compact: string | undefined;
     // As `sched plan --json` does: every job described, not only the changed ones.
     const outcome = await sb.plan({ describeAll: true }).then(
       (o) => ({ plan: o.plan, error: undefined }),
@@ -250,6 +251,10 @@ describe('golden plan output (test/golden/plan)', () => {
     if (outcome.plan) {
       const plan = outcome.plan;
       text = normalise(renderPlanText(plan, { color: false }), sb.dir);
+      compact = normalise(renderPlanText(plan, { color: false, compact: true }), sb.dir);
+      // --compact: no diff lines, and never longer than the full view.
+      expect(compact).not.toMatch(/^\s+(@@|---|\+\+\+) /m);
+      expect(compact.split('\n').length).toBeLessThanOrEqual(text.split('\n').length);
       const data = planToJson(plan);
       data.created_at = '<created_at>';
       data.file = '<file>';
@@ -268,5 +273,6 @@ describe('golden plan output (test/golden/plan)', () => {
 
     expectGolden(path.join(caseDir, 'expected.txt'), text);
     expectGolden(path.join(caseDir, 'expected.json'), json);
+    if (compact !== undefined) expectGolden(path.join(caseDir, 'expected-compact.txt'), compact);
   });
 });

@@ -19,6 +19,7 @@ const row = (over: Partial<StatusRow>): StatusRow => ({
   duration_ms: null,
   drift: null,
   overdue: null,
+  clock_changes_until: null,
   ...over,
 });
 

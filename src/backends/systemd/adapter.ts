@@ -31,6 +31,43 @@ import { isWakeListenerUnit, renderWakeListener } from './wake-unit.js';
 /** Units per `systemctl show` call at the least, and how many calls may run at once. */
 const SHOW_CHUNK_MIN = 50;
 const SHOW_PARALLEL = 4;
+/** Unit files read, or written (each fsynced), at once. */
+const FILE_PARALLEL = 16;
+
+/**
+ * The marker an apply leaves in the unit directory from its first unit file write until its
+ * daemon-reload succeeded: while it exists, the manager may hold older units than the files say
+ * (an apply was killed in between), so every unit of the project reads as not registered and
+ * the next apply reloads. systemd ignores the file (not a unit name).
+ */
+export function reloadMarkerName(project: string): string {
+  return `.${UNIT_PREFIX}${project}.reload-pending`;
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time; results in order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** `systemctl list-units --plain --no-legend` lines: unit, load state, active state. */
+export function parseListUnits(text: string): Map<string, { load: string; active: string }> {
+  const units = new Map<string, { load: string; active: string }>();
+  for (const line of text.split('\n')) {
+    const [unit, load, active] = line.trim().split(/\s+/);
+    if (unit && load && active) units.set(unit, { load, active });
+  }
+  return units;
+}
 
 export interface SystemdBackendOptions {
   runner: Runner;
@@ -144,30 +181,28 @@ export class SystemdBackend implements Backend {
    */
   async readInstalled(project: string): Promise<InstalledArtifact[]> {
     const prefix = `${UNIT_PREFIX}${project}-`;
-    const entries = (await this.dir.list()).filter(
-      (e) => e.name.startsWith(prefix) && UNIT_FILE.test(e.name),
-    );
-    const found: InstalledArtifact[] = [];
-    for (const entry of entries) {
+    const listing = await this.dir.list();
+    const reloadPending = listing.some((e) => e.name === reloadMarkerName(project));
+    const entries = listing.filter((e) => e.name.startsWith(prefix) && UNIT_FILE.test(e.name));
+    const found = await mapLimited(entries, FILE_PARALLEL, async (entry): Promise<InstalledArtifact> => {
+      const ext = entry.name.endsWith('.timer') ? 'timer' : 'service';
       if (entry.isSymlink || !entry.isFile) {
         // A link or directory with our name: never ours, never followed.
-        found.push({
+        return {
           id: entry.name,
           job: entry.name.slice(prefix.length).replace(/\.(service|timer)$/, ''),
-          kind: entry.name.endsWith('.timer') ? 'timer' : 'service',
+          kind: ext,
           content: '',
           actualHash: contentHash(''),
           registered: false,
-        });
-        continue;
+        };
       }
       const content = (await this.dir.read(entry.name)) ?? '';
       const { ownership, body } = splitHeader(content);
-      const ext = entry.name.endsWith('.timer') ? 'timer' : 'service';
       const kind = isWakeListenerUnit(entry.name, project) ? 'wake listener' : ext;
       const ours = ownership !== undefined && ownership.project === project;
       const job = ours ? ownership.job : entry.name.slice(prefix.length, -(ext.length + 1));
-      found.push({
+      return {
         id: entry.name,
         job,
         kind,
@@ -175,30 +210,63 @@ export class SystemdBackend implements Backend {
         recordedHash: ours ? ownership.hash : undefined,
         actualHash: contentHash(body),
         registered: false,
-      });
-    }
-    if (found.length === 0) return found;
-    const names = found.map((a) => a.id);
-    // `systemctl show` asks the manager for each unit in turn (~1 ms a unit); a few calls side by
-    // side take about 40% less time for hundreds of units.
-    const chunk = Math.max(SHOW_CHUNK_MIN, Math.ceil(names.length / SHOW_PARALLEL));
+      };
+    });
+    if (found.length === 0 || reloadPending) return found;
+    await this.readRegistration(prefix, found);
+    return found;
+  }
+
+  /**
+   * Sets `registered` on `found`. Timers (what schedules a job) are asked with `systemctl show`
+   * (loaded, enabled, active, no NeedDaemonReload). A service only needs to be loaded, which ONE
+   * `list-units` call answers for all the services the manager holds — `show` makes the manager
+   * compute every property of every unit (~3–8 ms a service on a busy machine: most of a
+   * 500-job plan). Services it does not list (unloaded: a stopped timer no longer holds them) are
+   * asked with `show`, which loads them. A service file sched changed but the manager has not
+   * reloaded is caught by the reload marker (see {@link reloadMarkerName}).
+   */
+  private async readRegistration(prefix: string, found: InstalledArtifact[]): Promise<void> {
+    const services = found.filter((a) => a.kind === 'service');
+    const listed = services.length
+      ? parseListUnits(
+          (
+            await this.systemctlOrThrowQuiet(
+              [
+                'list-units',
+                '--all',
+                '--plain',
+                '--no-legend',
+                '--no-pager',
+                '--full',
+                '--',
+                `${prefix}*.service`,
+              ],
+              ['list-units', '…'],
+            )
+          ).stdout,
+        )
+      : new Map<string, { load: string; active: string }>();
+    const asked = found
+      .filter((a) => a.kind === 'timer' || listed.get(a.id)?.load !== 'loaded')
+      .map((a) => a.id);
+    // `systemctl show` asks the manager for each unit in turn; a few calls side by side take
+    // about 40% less time for hundreds of units.
+    const chunk = Math.max(SHOW_CHUNK_MIN, Math.ceil(asked.length / SHOW_PARALLEL));
     const chunks: string[][] = [];
-    for (let i = 0; i < names.length; i += chunk) chunks.push(names.slice(i, i + chunk));
+    for (let i = 0; i < asked.length; i += chunk) chunks.push(asked.slice(i, i + chunk));
     const outputs = await Promise.all(
       chunks.map(async (part) => {
         const args = ['show', '-p', 'Id,LoadState,UnitFileState,ActiveState,NeedDaemonReload', '--', ...part];
-        const r = await this.systemctl(args);
-        if (r.exitCode !== 0)
-          throw new ExternalCommandError(
-            ['systemctl', ...this.scopeArgs(), 'show', '…'],
-            r.exitCode,
-            r.stderr,
-          );
-        return r.stdout;
+        return (await this.systemctlOrThrowQuiet(args, ['show', '…'])).stdout;
       }),
     );
     const byId = new Map(outputs.flatMap(parseShowOutput).map((rec) => [rec.Id, rec]));
     for (const a of found) {
+      if (a.kind === 'service' && listed.get(a.id)?.load === 'loaded') {
+        a.registered = true;
+        continue;
+      }
       const rec = byId.get(a.id);
       if (!rec || rec.LoadState !== 'loaded' || rec.NeedDaemonReload === 'yes') continue;
       // Timers and the wake listener must be enabled and running; a job's oneshot service is
@@ -206,7 +274,14 @@ export class SystemdBackend implements Backend {
       a.registered =
         a.kind === 'service' ? true : rec.UnitFileState === 'enabled' && rec.ActiveState === 'active';
     }
-    return found;
+  }
+
+  /** Runs systemctl; on failure throws naming `shown` (not hundreds of unit names). */
+  private async systemctlOrThrowQuiet(args: readonly string[], shown: readonly string[]): Promise<RunResult> {
+    const r = await this.systemctl(args);
+    if (r.exitCode !== 0)
+      throw new ExternalCommandError(['systemctl', ...this.scopeArgs(), ...shown], r.exitCode, r.stderr);
+    return r;
   }
 
   /**
@@ -220,7 +295,10 @@ export class SystemdBackend implements Backend {
       if (!UNIT_FILE.test(c.id) || !c.id.startsWith(`${UNIT_PREFIX}${project}-`)) {
         throw new UserError(`refusing to change '${c.id}': not a sched unit of project '${project}'`);
       }
-      const current = await this.dir.read(c.id);
+    }
+    const currents = await mapLimited(changes, FILE_PARALLEL, (c) => this.dir.read(c.id));
+    for (const [i, c] of changes.entries()) {
+      const current = currents[i];
       if (current !== undefined) {
         const owner = splitHeader(current).ownership;
         if (!owner || owner.project !== project) {
@@ -247,11 +325,15 @@ export class SystemdBackend implements Backend {
         );
       }
     }
-    for (const c of changes) {
+    // From the first file written until the reload succeeded, the manager may run older units
+    // than the files say: the marker makes a plan in that window report them as not registered.
+    await this.dir.write(reloadMarkerName(project), '', 0o644);
+    await mapLimited(changes, FILE_PARALLEL, async (c) => {
       if (c.action === 'delete') await this.dir.remove(c.id);
       else if (c.after) await this.dir.write(c.id, c.after.content, 0o644);
-    }
+    });
     await this.systemctlOrThrow(['daemon-reload']);
+    await this.dir.remove(reloadMarkerName(project));
     const timers = changes.filter((c) => c.action !== 'delete' && startable(c)).map((c) => c.id);
     if (timers.length > 0) {
       await this.systemctlOrThrow(['enable', '--', ...timers]);

@@ -46,14 +46,24 @@ describe('SystemdBackend against a fake host', () => {
     expect(runner.calls.find((c) => c[2] === 'restart')).toBeDefined();
     runner.calls.length = 0;
     const installed = await backend.readInstalled('billing');
-    // One batched show for all six files.
-    expect(runner.calls).toHaveLength(1);
-    expect(runner.calls[0]!.slice(0, 4)).toEqual(['systemctl', '--user', 'show', '-p']);
+    // One batched show for the three timers, one list-units for the three services.
+    expect(runner.calls).toHaveLength(2);
+    const show = runner.calls.find((c) => c[2] === 'show')!;
+    expect(show.slice(0, 4)).toEqual(['systemctl', '--user', 'show', '-p']);
+    expect(show.slice(show.indexOf('--') + 1)).toEqual([
+      'sched-billing-a.timer',
+      'sched-billing-b.timer',
+      'sched-billing-c.timer',
+    ]);
+    expect(runner.calls.find((c) => c[2] === 'list-units')!.slice(-2)).toEqual([
+      '--',
+      'sched-billing-*.service',
+    ]);
     expect(installed.every((a) => a.registered && a.recordedHash === a.actualHash)).toBe(true);
     expect(diff(installed, wanted)).toEqual([]);
   });
 
-  it('reads hundreds of units with a few show calls side by side, each unit asked once', async () => {
+  it('reads hundreds of units with a few show calls side by side, each timer asked once', async () => {
     const { backend, runner } = setup();
     const jobs = Array.from({ length: 150 }, (_, i) => makeJob({ name: `j${i}` }));
     const wanted = jobs.flatMap((j) => backend.render(j, CTX));
@@ -61,9 +71,15 @@ describe('SystemdBackend against a fake host', () => {
     runner.calls.length = 0;
     const installed = await backend.readInstalled('billing');
     const shows = runner.calls.filter((c) => c[2] === 'show');
-    expect(shows).toHaveLength(4);
+    expect(shows).toHaveLength(3);
     const asked = shows.flatMap((c) => c.slice(c.indexOf('--') + 1));
-    expect(asked.sort()).toEqual(wanted.map((a) => a.id).sort());
+    expect(asked.sort()).toEqual(
+      wanted
+        .filter((a) => a.kind === 'timer')
+        .map((a) => a.id)
+        .sort(),
+    );
+    expect(runner.calls.filter((c) => c[2] === 'list-units')).toHaveLength(1);
     expect(installed).toHaveLength(300);
     expect(installed.every((a) => a.registered)).toBe(true);
     expect(diff(installed, wanted)).toEqual([]);
@@ -77,11 +93,30 @@ describe('SystemdBackend against a fake host', () => {
     runner.enabled.delete('sched-billing-a.timer');
     const installed = await backend.readInstalled('billing');
     const svc = installed.find((a) => a.id === 'sched-billing-a.service')!;
-    expect(svc.actualHash).not.toBe(svc.recordedHash);
-    expect(svc.registered).toBe(false); // changed on disk, not reloaded
+    expect(svc.actualHash).not.toBe(svc.recordedHash); // the hand edit shows as drift
     expect(installed.find((a) => a.id === 'sched-billing-a.timer')!.registered).toBe(false);
     await backend.apply('billing', diff(installed, wanted));
     expect(diff(await backend.readInstalled('billing'), wanted)).toEqual([]);
+  });
+
+  it('an apply stopped between its file writes and the reload leaves every unit unregistered until an apply reloads', async () => {
+    const { backend, runner, dir } = setup();
+    const first = backend.render(makeJob({ name: 'a' }), CTX);
+    await backend.apply('billing', diff([], first));
+    // A changed service file whose daemon-reload never happened (the apply was killed there).
+    const wanted = backend.render(makeJob({ name: 'a', description: 'nightly report' }), CTX);
+    runner.failOnce = 'daemon-reload';
+    await expect(
+      backend.apply('billing', diff(await backend.readInstalled('billing'), wanted)),
+    ).rejects.toThrow();
+    const stopped = await backend.readInstalled('billing');
+    expect(stopped.every((a) => a.recordedHash === a.actualHash)).toBe(true); // the files are new…
+    expect(stopped.every((a) => !a.registered)).toBe(true); // …but the manager holds the old units
+    const repair = diff(stopped, wanted);
+    expect(repair.length).toBeGreaterThan(0);
+    await backend.apply('billing', repair);
+    expect(diff(await backend.readInstalled('billing'), wanted)).toEqual([]);
+    expect([...dir.files.keys()].some((n) => n.startsWith('.'))).toBe(false);
   });
 
   it('deletes: disable --now before removing, then one reload; idempotent', async () => {
