@@ -160,6 +160,7 @@ describe('hand cases', () => {
       json: true,
       scope: 'user',
       'no-pager': false,
+      compact: false,
     });
   });
 

@@ -247,8 +247,9 @@ export class SystemdBackend implements Backend {
           ).stdout,
         )
       : new Map<string, { load: string; active: string }>();
+    // Timers and the wake listener must be enabled and active, which only `show` tells.
     const asked = found
-      .filter((a) => a.kind === 'timer' || listed.get(a.id)?.load !== 'loaded')
+      .filter((a) => a.kind !== 'service' || listed.get(a.id)?.load !== 'loaded')
       .map((a) => a.id);
     // `systemctl show` asks the manager for each unit in turn; a few calls side by side take
     // about 40% less time for hundreds of units.
