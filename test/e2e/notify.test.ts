@@ -269,9 +269,13 @@ jobs:
       expect(plan.stdout).toMatch(/healthcheck: "http:\/\/127\.0\.0\.1:\d+\/•••#[0-9a-f]{8}"/);
       await cli(['status', '-f', file]);
       const state = path.join(user.home, '.local', 'state', 'sched');
-      // The applied spec and the loader's cache hold the file as written, like the YAML itself: private to the user.
+      // The applied specs (each spec.json and the project's applied.json manifest) and the loader's
+      // cache hold the file as written, like the YAML itself: private to the user.
       const copies = walk(state).filter(
-        (f) => f.endsWith('spec.json') || f.includes(`${path.sep}cache${path.sep}`),
+        (f) =>
+          f.endsWith('spec.json') ||
+          f.endsWith(`${path.sep}applied.json`) ||
+          f.includes(`${path.sep}cache${path.sep}`),
       );
       for (const f of copies) expect(statSync(f).mode & 0o077, f).toBe(0);
       const files = walk(state).filter((f) => !copies.includes(f));
