@@ -68,7 +68,7 @@ describe.skipIf(skip)('schedule: wake on a real systemd user manager', () => {
   async function history(): Promise<RunRecord[]> {
     const r = await cli(['history', 'resync', '-f', file, '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as RunRecord[];
+    return (JSON.parse(r.stdout) as { runs: RunRecord[] }).runs;
   }
   /** The runs once `count` of them have ended. */
   const finished = (count: number) =>
