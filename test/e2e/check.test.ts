@@ -28,6 +28,19 @@ describe.skipIf(skip)('overdue jobs and sched check on a crontab nobody runs', (
   /** sched as the user, with the clock `ahead` seconds in the future. */
   const at = (ahead: number, args: string[]) =>
     execAs(user)('faketime', ['-f', `+${ahead}s`, process.execPath, SCHED_BIN, ...args], { NO_COLOR: '1' });
+  /** sched as the user, with the clock starting at `instant` (read as UTC). */
+  const atInstant = (instant: Date, args: string[]) =>
+    execAs(user)(
+      'faketime',
+      [
+        '-f',
+        `@${instant.toISOString().slice(0, 19).replace('T', ' ')}`,
+        process.execPath,
+        SCHED_BIN,
+        ...args,
+      ],
+      { NO_COLOR: '1', TZ: 'UTC' },
+    );
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -129,7 +142,11 @@ jobs:
   it(
     '--notify sends one missed event per missed fire time, not again on the next check',
     async () => {
-      const first = await at(250, ['check', '-f', file, '--notify']);
+      // Both checks at fixed instants 5 s apart early in one minute: with relative offsets a
+      // minute could turn between them on a slow machine, and the every-minute job would then
+      // have a new missed fire time to report.
+      const base = Math.ceil((Date.now() + 250_000) / 60_000) * 60_000 + 5_000;
+      const first = await atInstant(new Date(base), ['check', '-f', file, '--notify']);
       expect(first.exitCode).toBe(2);
       expect(first.stdout).toMatch(/sent a missed event for forgotten/);
       expect(got).toHaveLength(1);
@@ -142,7 +159,7 @@ jobs:
       });
       expect(typeof event.scheduled).toBe('string');
 
-      const again = await at(255, ['check', '-f', file, '--notify']);
+      const again = await atInstant(new Date(base + 5_000), ['check', '-f', file, '--notify']);
       expect(again.exitCode).toBe(2);
       expect(again.stdout).not.toMatch(/sent a missed event/);
       expect(got).toHaveLength(1);
