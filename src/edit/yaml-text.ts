@@ -227,3 +227,63 @@ export function appendJobsText(
   );
   return text === undefined ? { unsupported: 'no-ranges' } : { text };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Removing a job, setting and dropping one of its keys
+
+/**
+ * `source` without the job `pair` of the block map `jobs`: its lines, the comment lines right
+ * above it (same column, no blank line between: they describe it) and the comment lines indented
+ * under it. A blank line that would double up with the one before it goes too. Undefined when
+ * the layout cannot be spliced (flow `jobs`, the only job, no ranges).
+ */
+export function removeJobText(source: string, jobs: YAMLMap, pair: Pair): string | undefined {
+  const keyRange = (pair.key as Node | null)?.range;
+  if (jobs.flow || !keyRange || jobs.items.length <= 1) return undefined;
+  const col = columnOf(source, keyRange[0]);
+  let start = lineStart(source, keyRange[0]);
+  for (;;) {
+    if (start === 0) break;
+    const prevStart = lineStart(source, start - 1);
+    const prev = lineAt(source, prevStart);
+    if (!isComment(prev) || indentOf(prev!) !== col) break;
+    start = prevStart;
+  }
+  let end = blockEnd(source, pairEnd(pair)!, col + 1);
+  const prevLine = start > 0 ? lineAt(source, lineStart(source, start - 1)) : undefined;
+  if ((prevLine === undefined || isBlank(prevLine)) && isBlank(lineAt(source, end)))
+    end = lineEnd(source, end);
+  return source.slice(0, start) + source.slice(end);
+}
+
+function findPair(map: YAMLMap, key: string): Pair<Node, Node | null> | undefined {
+  return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Node, Node | null> | undefined;
+}
+
+/**
+ * `source` with `key: valueText` in the job map `job`: the value replaced in place when the key
+ * is there, else a new line after the job's last one (and the comments indented under it), at
+ * the column of its keys. `valueText` is YAML as written. Undefined for a flow map or no ranges.
+ */
+export function setKeyText(source: string, job: YAMLMap, key: string, valueText: string): string | undefined {
+  const valueRange = findPair(job, key)?.value?.range;
+  if (valueRange) return source.slice(0, valueRange[0]) + valueText + source.slice(valueRange[1]);
+  const firstKey = job.items[0]?.key as Node | undefined;
+  if (job.flow || !firstKey?.range) return undefined;
+  const col = columnOf(source, firstKey.range[0]);
+  return appendToBlockMap(source, job, col, `${' '.repeat(col)}${key}: ${valueText}\n`);
+}
+
+/**
+ * `source` without the line of `key` in the job map `job`. Undefined when the key is absent, the
+ * map is flow-style, or the pair does not have its line to itself.
+ */
+export function deleteKeyText(source: string, job: YAMLMap, key: string): string | undefined {
+  const pair = findPair(job, key);
+  const k = pair?.key.range;
+  const v = pair?.value?.range;
+  if (job.flow || !k || !v) return undefined;
+  const start = lineStart(source, k[0]);
+  if (source.slice(start, k[0]).trim() !== '') return undefined;
+  return source.slice(0, start) + source.slice(lineEnd(source, Math.max(k[0], v[1] - 1)));
+}

@@ -5,9 +5,10 @@
  *
  * How: the yaml Document API says what the edit means (the node to change, mutated in a copy of
  * the document) and where it is (node ranges). The change is then made as a small text splice at
- * those ranges, and the spliced text is accepted only if it parses to exactly what the mutated
- * document holds; otherwise (flow-style `jobs: {…}`, exotic layouts) the mutated document is
- * serialised instead, which keeps comments but may re-space some lines.
+ * those ranges by the shared editor (src/edit/yaml-text.ts), and the spliced text is accepted
+ * only if it parses to exactly what the mutated document holds; otherwise (flow-style
+ * `jobs: {…}`, exotic layouts) the mutated document is serialised instead, which keeps comments
+ * but may re-space some lines.
  *
  * The result is validated with the same loader as `sched validate` before anything is written;
  * an invalid result writes nothing. Writes are atomic (temp file in the same folder + rename).
@@ -37,15 +38,9 @@ import { suggest } from '../config/suggest.js';
 import { InvalidConfigError, missingSchedulesFile, UserError } from '../errors.js';
 import {
   appendJobsText,
-  appendToBlockMap,
-  blockEnd,
-  columnOf,
-  indentOf,
-  isBlank,
-  isComment,
-  lineAt,
-  lineEnd,
-  lineStart,
+  deleteKeyText,
+  removeJobText,
+  setKeyText,
   type AppendJobsOptions,
 } from '../edit/yaml-text.js';
 import { isValidJobName, OVERLAP_POLICIES, type OverlapPolicy } from '../model/job.js';
@@ -261,32 +256,10 @@ export function editSchedulesText(source: string, op: EditOp, file = 'schedules.
   const pair = findJob(doc, op.name, file);
   const job = pair.value;
   const mpair = findJob(mutated, op.name, file);
-  const keyStart = (pair.key as Node).range?.[0];
 
   if (op.kind === 'remove') {
     jobsMap(mutated)!.delete(op.name);
-    let spliced: string | undefined;
-    const jobs = jobsMap(doc)!;
-    if (!jobs.flow && keyStart !== undefined && jobs.items.length > 1) {
-      const col = columnOf(source, keyStart);
-      let start = lineStart(source, keyStart);
-      // The comment lines right above the job (same indentation, no blank line between) describe it.
-      for (;;) {
-        if (start === 0) break;
-        const prevStart = lineStart(source, start - 1);
-        const prev = lineAt(source, prevStart);
-        if (!isComment(prev) || indentOf(prev!) !== col) break;
-        start = prevStart;
-      }
-      const valueEnd = job?.range?.[1] ?? (pair.key as Node).range![1];
-      let end = blockEnd(source, valueEnd, col + 1);
-      // Do not leave two blank lines where the job was.
-      const prevLine = start > 0 ? lineAt(source, lineStart(source, start - 1)) : undefined;
-      if ((prevLine === undefined || isBlank(prevLine)) && isBlank(lineAt(source, end)))
-        end = lineEnd(source, end);
-      spliced = source.slice(0, start) + source.slice(end);
-    }
-    return finish(source, spliced, mutated);
+    return finish(source, removeJobText(source, jobsMap(doc)!, pair), mutated);
   }
 
   if (!isMap(job))
@@ -305,15 +278,7 @@ export function editSchedulesText(source: string, op: EditOp, file = 'schedules.
         reserialized: false,
       };
     mjob.set('enabled', false);
-    let spliced: string | undefined;
-    const valueRange = enabledPair?.value?.range;
-    if (enabledPair && valueRange) {
-      spliced = source.slice(0, valueRange[0]) + 'false' + source.slice(valueRange[1]);
-    } else if (!job.flow && job.items[0]?.key && (job.items[0].key as Node).range && keyStart !== undefined) {
-      const col = columnOf(source, (job.items[0].key as Node).range![0]);
-      spliced = appendToBlockMap(source, job, col, `${' '.repeat(col)}enabled: false\n`);
-    }
-    return finish(source, spliced, mutated);
+    return finish(source, setKeyText(source, job, 'enabled', 'false'), mutated);
   }
 
   // resume
@@ -321,16 +286,7 @@ export function editSchedulesText(source: string, op: EditOp, file = 'schedules.
     return { text: source, changed: false, note: `job '${op.name}' is not paused`, reserialized: false };
   }
   mjob.delete('enabled');
-  let spliced: string | undefined;
-  const k = (enabledPair.key as Node).range;
-  const v = enabledPair.value?.range;
-  if (!job.flow && k && v) {
-    const start = lineStart(source, k[0]);
-    const onlyPair = source.slice(start, k[0]).trim() === '';
-    const end = lineEnd(source, Math.max(k[0], v[1] - 1));
-    if (onlyPair) spliced = source.slice(0, start) + source.slice(end);
-  }
-  return finish(source, spliced, mutated);
+  return finish(source, deleteKeyText(source, job, 'enabled'), mutated);
 }
 
 // ---------------------------------------------------------------------------------------------

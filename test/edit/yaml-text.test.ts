@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
+import { parseDocument, type Pair, type YAMLMap } from 'yaml';
 import {
   appendJobsText,
   appendToBlockMap,
+  deleteKeyText,
+  removeJobText,
+  setKeyText,
   type AppendJobsOptions,
   type JobLayout,
 } from '../../src/edit/yaml-text.js';
@@ -122,5 +125,79 @@ describe('appendToBlockMap', () => {
     expect(appendToBlockMap(source, map(), 2, '  b: 2\n', false)).toBe(
       'job:\n  a: 1\n  b: 2\n  # about a\nnext: 2\n',
     );
+  });
+});
+
+const JOBS = `jobs:
+  # about a
+  a:
+    command: a
+    # under a
+
+  # about b
+  b: {command: b}   # flow
+  c:
+    command: c
+    enabled: true   # on
+`;
+const jobsOf = (source: string) => parseDocument(source).get('jobs', true) as YAMLMap;
+const jobOf = (source: string, name: string) => jobsOf(source).get(name, true) as unknown as YAMLMap;
+const pairOf = (source: string, name: string) =>
+  jobsOf(source).items.find((p) => String((p.key as { value: unknown }).value) === name) as Pair;
+
+describe('removeJobText: input file + job → output', () => {
+  it.each<[string, string, string, string | undefined]>([
+    [
+      'the comments above and under it go; the blank line after it stays',
+      JOBS,
+      'a',
+      'jobs:\n\n  # about b\n  b: {command: b}   # flow\n  c:\n    command: c\n    enabled: true   # on\n',
+    ],
+    [
+      'a flow job with its comment line',
+      JOBS,
+      'b',
+      'jobs:\n  # about a\n  a:\n    command: a\n    # under a\n\n  c:\n    command: c\n    enabled: true   # on\n',
+    ],
+    [
+      'no blank line doubles up where the job was',
+      'jobs:\n  a:\n    command: a\n\n  b:\n    command: b\n\n  c:\n    command: c\n',
+      'b',
+      'jobs:\n  a:\n    command: a\n\n  c:\n    command: c\n',
+    ],
+    ['the only job: not spliced', 'jobs:\n  a:\n    command: a\n', 'a', undefined],
+    ['flow jobs: not spliced', 'jobs: {a: {command: a}, b: {command: b}}\n', 'a', undefined],
+  ])('%s', (_name, source, job, expected) => {
+    expect(removeJobText(source, jobsOf(source), pairOf(source, job))).toBe(expected);
+  });
+});
+
+describe('setKeyText and deleteKeyText: input file + key → output', () => {
+  it.each<[string, string, string, string, string | undefined]>([
+    [
+      'replaces a value in place, keeping its comment',
+      JOBS,
+      'c',
+      'false',
+      JOBS.replace('true   # on', 'false   # on'),
+    ],
+    [
+      'adds the key after the last line and the comments under it',
+      JOBS,
+      'a',
+      'false',
+      JOBS.replace('    # under a\n', '    # under a\n    enabled: false\n'),
+    ],
+    ['a flow job without the key: not spliced', JOBS, 'b', 'false', undefined],
+  ])('set: %s', (_name, source, job, value, expected) => {
+    expect(setKeyText(source, jobOf(source, job), 'enabled', value)).toBe(expected);
+  });
+
+  it.each<[string, string, string, string | undefined]>([
+    ['drops the line with its comment', JOBS, 'c', JOBS.replace('    enabled: true   # on\n', '')],
+    ['absent key: nothing to splice', JOBS, 'a', undefined],
+    ['flow job: not spliced', 'jobs:\n  a: {command: a, enabled: false}\n', 'a', undefined],
+  ])('delete: %s', (_name, source, job, expected) => {
+    expect(deleteKeyText(source, jobOf(source, job), 'enabled')).toBe(expected);
   });
 });
