@@ -4,6 +4,7 @@
  * (where it came from, what changed) as comments above it.
  */
 import { Document, isMap, isScalar, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { appendJobsText, type AppendJobsOptions, type Unsupported } from '../edit/yaml-text.js';
 import { UserError } from '../errors.js';
 import type { JobProposal } from './types.js';
 
@@ -69,11 +70,24 @@ function indent(block: string, by: number): string {
     .join('\n');
 }
 
-/** Offset just after the line holding `offset` (the text's end when it is the last line). */
-function endOfLine(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset);
-  return nl < 0 ? text.length : nl + 1;
-}
+/** How `sched import --write` places its jobs (see {@link AppendJobsOptions}). */
+const IMPORT_LAYOUT: AppendJobsOptions = {
+  blankLineBefore: 'always',
+  afterTrailingComments: false,
+  explicitNullJobs: 'unsupported',
+  missingJobsKey: 'append',
+};
+
+/** What import says about a layout it will not splice (after "schedules.yaml"). */
+const REFUSALS: Record<Unsupported, string> = {
+  'no-jobs-key': "has no 'jobs:'",
+  'top-level-not-mapping': 'is not a mapping at the top level',
+  'top-level-flow': 'is a flow mapping ({…}) at the top level',
+  'jobs-not-mapping': "has a 'jobs:' that is not a mapping",
+  'jobs-flow': "writes 'jobs:' as a flow mapping ({…}); write it as a block mapping",
+  'jobs-nested': "has an indented top-level mapping (write 'jobs:' at column 0)",
+  'no-ranges': 'has a layout import cannot append to without changing it',
+};
 
 function refuse(what: string): never {
   throw new UserError(
@@ -101,42 +115,12 @@ export function appendJobs(source: string | undefined, proposals: readonly JobPr
     if (doc.hasIn(['jobs', p.name]))
       throw new UserError(`schedules.yaml already has a job named '${p.name}'`);
   const block = renderJobsBlock(proposals);
-  const jobsPair = top.items.find((pair) => isScalar(pair.key) && pair.key.value === 'jobs');
-  if (!jobsPair) {
-    if (top.flow) refuse('is a flow mapping ({…}) at the top level');
-    return `${text}jobs:\n${indent(block, 2)}`;
-  }
-  const key = jobsPair.key as Scalar;
-  const value = jobsPair.value;
-  if (
-    value === null ||
-    value === undefined ||
-    (isScalar(value) && (value.value === null || value.value === undefined) && !value.source)
-  ) {
-    // `jobs:` with nothing (maybe a comment): the block goes on the next lines.
-    const at = endOfLine(text, key.range![1]);
-    return text.slice(0, at) + indent(block, 2) + text.slice(at);
-  }
-  if (!isMap(value)) refuse("has a 'jobs:' that is not a mapping");
-  const jobs = value as YAMLMap;
-  if (jobs.flow) {
-    if (jobs.items.length > 0) refuse("writes 'jobs:' as a flow mapping ({…}); write it as a block mapping");
-    // `jobs: {}`: drop the braces, put the block below.
-    const [from, to] = jobs.range!;
-    const at = endOfLine(text, to);
-    const head = text.slice(0, from).replace(/[ \t]+$/, '') + text.slice(to, at);
-    return head + indent(block, 2) + text.slice(at);
-  }
-  const first = jobs.items[0]!.key as Scalar;
-  const firstStart = first.range![0];
-  const column = firstStart - (text.lastIndexOf('\n', firstStart - 1) + 1);
-  const last = jobs.items.at(-1)!;
-  const lastEnd =
-    (last.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (last.key as Scalar).range![1];
-  const at = endOfLine(text, Math.max(lastEnd - 1, 0));
-  const result = `${text.slice(0, at)}\n${indent(block, column)}${text.slice(at)}`;
-  checkKept(doc.toJS() as unknown, result, proposals);
-  return result;
+  const appended = appendJobsText(text, doc, (layout) => indent(block, layout.indent), IMPORT_LAYOUT);
+  if ('unsupported' in appended) refuse(REFUSALS[appended.unsupported]);
+  // Appending after existing jobs is where an odd layout could change their meaning: check it.
+  const jobs: unknown = top.get('jobs', true);
+  if (isMap(jobs) && jobs.items.length > 0) checkKept(doc.toJS() as unknown, appended.text, proposals);
+  return appended.text;
 }
 
 /** The result must hold every old value unchanged plus the new jobs (guards odd layouts). */

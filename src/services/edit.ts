@@ -5,9 +5,10 @@
  *
  * How: the yaml Document API says what the edit means (the node to change, mutated in a copy of
  * the document) and where it is (node ranges). The change is then made as a small text splice at
- * those ranges, and the spliced text is accepted only if it parses to exactly what the mutated
- * document holds; otherwise (flow-style `jobs: {…}`, exotic layouts) the mutated document is
- * serialised instead, which keeps comments but may re-space some lines.
+ * those ranges by the shared editor (src/edit/yaml-text.ts), and the spliced text is accepted
+ * only if it parses to exactly what the mutated document holds; otherwise (flow-style
+ * `jobs: {…}`, exotic layouts) the mutated document is serialised instead, which keeps comments
+ * but may re-space some lines.
  *
  * The result is validated with the same loader as `sched validate` before anything is written;
  * an invalid result writes nothing. Writes are atomic (temp file in the same folder + rename).
@@ -35,6 +36,13 @@ import { hasErrors, type Diagnostic } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
 import { suggest } from '../config/suggest.js';
 import { InvalidConfigError, missingSchedulesFile, UserError } from '../errors.js';
+import {
+  appendJobsText,
+  deleteKeyText,
+  removeJobText,
+  setKeyText,
+  type AppendJobsOptions,
+} from '../edit/yaml-text.js';
 import { isValidJobName, OVERLAP_POLICIES, type OverlapPolicy } from '../model/job.js';
 
 /** A job to add, as the user typed it (validated afterwards by the loader, like any file). */
@@ -72,50 +80,20 @@ export interface FileEdit extends TextEdit {
   warnings: Diagnostic[];
 }
 
+/** How `sched add` places a new job (see {@link AppendJobsOptions}). */
+const EDIT_LAYOUT: AppendJobsOptions = {
+  blankLineBefore: 'when-spaced',
+  afterTrailingComments: true,
+  explicitNullJobs: 'fill',
+  missingJobsKey: 'unsupported',
+};
+
 const NAME_HINT =
   'job names use lower-case letters, digits and dashes, start with a letter or digit, and have at most 63 characters (e.g. nightly-report)';
 
 /** Checks a job name before it goes anywhere near a file name or a unit name. */
 export function checkJobName(name: string): void {
   if (!isValidJobName(name)) throw new UserError(`'${name}' is not a valid job name`, NAME_HINT);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text helpers
-
-function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-/** The offset just after the newline that ends the line holding `offset` (or the text's end). */
-function lineEnd(text: string, offset: number): number {
-  const nl = text.indexOf('\n', offset);
-  return nl === -1 ? text.length : nl + 1;
-}
-
-function columnOf(text: string, offset: number): number {
-  return offset - lineStart(text, offset);
-}
-
-/** The line starting at `start` (without its newline), or undefined at the end of the text. */
-function lineAt(text: string, start: number): string | undefined {
-  if (start >= text.length) return undefined;
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end === -1 ? text.length : end).replace(/\r$/, '');
-}
-
-const isBlank = (line: string | undefined): boolean => line !== undefined && line.trim() === '';
-const isComment = (line: string | undefined): boolean => line !== undefined && /^\s*#/.test(line);
-const indentOf = (line: string): number => line.length - line.trimStart().length;
-
-/** End of a block node's own text: past its last value's line, and past comment lines indented under it. */
-function blockEnd(text: string, valueEnd: number, minIndent: number): number {
-  let end = lineEnd(text, Math.max(0, valueEnd - 1));
-  for (;;) {
-    const line = lineAt(text, end);
-    if (line === undefined || !isComment(line) || indentOf(line) < minIndent) return end;
-    end = lineEnd(text, end);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,63 +209,6 @@ function finish(source: string, splicedText: string | undefined, mutated: Docume
   return { text, changed: text !== source, reserialized: true };
 }
 
-/** Indentation of the keys inside a job, from any block-style job, else `fallback`. */
-function jobStep(source: string, jobs: YAMLMap, fallback: string): string {
-  for (const item of jobs.items) {
-    const v = item.value;
-    if (
-      isMap(v) &&
-      !v.flow &&
-      v.items[0] &&
-      isScalar(v.items[0].key) &&
-      v.items[0].key.range &&
-      isScalar(item.key) &&
-      item.key.range
-    ) {
-      const d = columnOf(source, v.items[0].key.range[0]) - columnOf(source, item.key.range[0]);
-      if (d > 0) return ' '.repeat(d);
-    }
-  }
-  return fallback;
-}
-
-/** Inserts `insert` after a block map's last pair (and after comment lines indented under it). */
-function appendToBlock(source: string, map: YAMLMap, minIndent: number, insert: string): string | undefined {
-  const last = map.items[map.items.length - 1];
-  const end =
-    (last?.value as Node | null | undefined)?.range?.[1] ?? (last?.key as Node | undefined)?.range?.[1];
-  if (end === undefined) return undefined;
-  const at = blockEnd(source, end, minIndent);
-  const before = source.slice(0, at);
-  return before + (before.endsWith('\n') ? '' : '\n') + insert + source.slice(at);
-}
-
-/**
- * A first job for `jobs:` with no value or `jobs: {}` (top-level key, block style): the lines go
- * right under the key, replacing the empty value. Undefined for anything else.
- */
-function intoEmptyJobs(source: string, doc: Document, lines: string): string | undefined {
-  if (!isMap(doc.contents) || doc.contents.flow) return undefined;
-  const pair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'jobs') as
-    Pair<Node, Node | null> | undefined;
-  const key = pair?.key.range;
-  if (!pair || !key || columnOf(source, key[0]) !== 0) return undefined;
-  const value = pair.value;
-  const empty =
-    value === null || (isScalar(value) && value.value === null) || (isMap(value) && value.items.length === 0);
-  if (!empty) return undefined;
-  const keyLineEnd = lineEnd(source, key[0]);
-  if (value && value.range && value.range[0] < keyLineEnd) {
-    // `jobs: {}` or `jobs: ~` on the key's line: drop the value, keep a trailing comment.
-    const afterValue = source.slice(value.range[1], keyLineEnd).replace(/\r?\n$/, '');
-    const head = source.slice(0, value.range[0]).replace(/[ \t]+$/, '');
-    const comment = afterValue.trim() ? ` ${afterValue.trim()}` : '';
-    return head + comment + '\n' + lines + source.slice(keyLineEnd);
-  }
-  const before = source.slice(0, keyLineEnd);
-  return before + (before.endsWith('\n') ? '' : '\n') + lines + source.slice(keyLineEnd);
-}
-
 /**
  * Applies `op` to the text of a schedules file. Pure; throws UserError for a bad name, an
  * existing name (add) or an unknown one (pause/resume/remove).
@@ -320,51 +241,25 @@ export function editSchedulesText(source: string, op: EditOp, file = 'schedules.
     if (mjobs) mjobs.set(op.name, node);
     else mutated.set('jobs', mutated.createNode({ [op.name]: node }));
 
-    const jobs = jobsMap(doc);
-    let spliced: string | undefined;
-    const firstKey = jobs?.items[0]?.key as Node | undefined;
-    if (jobs && !jobs.flow && firstKey?.range) {
-      const col = columnOf(source, firstKey.range[0]);
-      const step = jobStep(source, jobs, col > 0 ? ' '.repeat(col) : '  ');
-      const lines = jobLines(op.name, op.job, ' '.repeat(col), step, quoteStyle(doc));
-      // Separate the new job by a blank line when the existing jobs are separated that way.
-      const spaced = jobs.items.slice(1).some((p) => (p.key as Node | undefined)?.spaceBefore);
-      spliced = appendToBlock(source, jobs, col + 1, (spaced ? '\n' : '') + lines);
-    } else {
-      spliced = intoEmptyJobs(source, doc, jobLines(op.name, op.job, '  ', '  ', quoteStyle(doc)));
-    }
+    const style = quoteStyle(doc);
+    const appended = appendJobsText(
+      source,
+      doc,
+      (layout) => jobLines(op.name, op.job, ' '.repeat(layout.indent), layout.step, style),
+      EDIT_LAYOUT,
+    );
+    // A layout the splice cannot handle (flow `jobs: {…}`, no `jobs:` key): re-serialised by finish.
+    const spliced = 'text' in appended ? appended.text : undefined;
     return finish(source, spliced, mutated);
   }
 
   const pair = findJob(doc, op.name, file);
   const job = pair.value;
   const mpair = findJob(mutated, op.name, file);
-  const keyStart = (pair.key as Node).range?.[0];
 
   if (op.kind === 'remove') {
     jobsMap(mutated)!.delete(op.name);
-    let spliced: string | undefined;
-    const jobs = jobsMap(doc)!;
-    if (!jobs.flow && keyStart !== undefined && jobs.items.length > 1) {
-      const col = columnOf(source, keyStart);
-      let start = lineStart(source, keyStart);
-      // The comment lines right above the job (same indentation, no blank line between) describe it.
-      for (;;) {
-        if (start === 0) break;
-        const prevStart = lineStart(source, start - 1);
-        const prev = lineAt(source, prevStart);
-        if (!isComment(prev) || indentOf(prev!) !== col) break;
-        start = prevStart;
-      }
-      const valueEnd = job?.range?.[1] ?? (pair.key as Node).range![1];
-      let end = blockEnd(source, valueEnd, col + 1);
-      // Do not leave two blank lines where the job was.
-      const prevLine = start > 0 ? lineAt(source, lineStart(source, start - 1)) : undefined;
-      if ((prevLine === undefined || isBlank(prevLine)) && isBlank(lineAt(source, end)))
-        end = lineEnd(source, end);
-      spliced = source.slice(0, start) + source.slice(end);
-    }
-    return finish(source, spliced, mutated);
+    return finish(source, removeJobText(source, jobsMap(doc)!, pair), mutated);
   }
 
   if (!isMap(job))
@@ -383,15 +278,7 @@ export function editSchedulesText(source: string, op: EditOp, file = 'schedules.
         reserialized: false,
       };
     mjob.set('enabled', false);
-    let spliced: string | undefined;
-    const valueRange = enabledPair?.value?.range;
-    if (enabledPair && valueRange) {
-      spliced = source.slice(0, valueRange[0]) + 'false' + source.slice(valueRange[1]);
-    } else if (!job.flow && job.items[0]?.key && (job.items[0].key as Node).range && keyStart !== undefined) {
-      const col = columnOf(source, (job.items[0].key as Node).range![0]);
-      spliced = appendToBlock(source, job, col, `${' '.repeat(col)}enabled: false\n`);
-    }
-    return finish(source, spliced, mutated);
+    return finish(source, setKeyText(source, job, 'enabled', 'false'), mutated);
   }
 
   // resume
@@ -399,16 +286,7 @@ export function editSchedulesText(source: string, op: EditOp, file = 'schedules.
     return { text: source, changed: false, note: `job '${op.name}' is not paused`, reserialized: false };
   }
   mjob.delete('enabled');
-  let spliced: string | undefined;
-  const k = (enabledPair.key as Node).range;
-  const v = enabledPair.value?.range;
-  if (!job.flow && k && v) {
-    const start = lineStart(source, k[0]);
-    const onlyPair = source.slice(start, k[0]).trim() === '';
-    const end = lineEnd(source, Math.max(k[0], v[1] - 1));
-    if (onlyPair) spliced = source.slice(0, start) + source.slice(end);
-  }
-  return finish(source, spliced, mutated);
+  return finish(source, deleteKeyText(source, job, 'enabled'), mutated);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,24 @@ describe('layering enforced by the linter', () => {
     expect(found).toEqual([expect.stringContaining('src/services/')]);
   });
 
+  it('keeps the shared YAML editor (src/edit/) between config and its callers', async () => {
+    const up = await restrictedImports(
+      'src/edit/planted.ts',
+      "import { appendJobs } from '../import/yaml.js';\nexport const x = appendJobs;\n",
+    );
+    expect(up).toEqual([expect.stringContaining('src/import/')]);
+    const down = await restrictedImports(
+      'src/config/planted.ts',
+      "import { lineEnd } from '../edit/yaml-text.js';\nexport const x = lineEnd;\n",
+    );
+    expect(down).toEqual([expect.stringContaining('src/edit/')]);
+    const allowed = await restrictedImports(
+      'src/import/planted.ts',
+      "import { lineEnd } from '../edit/yaml-text.js';\nexport const x = lineEnd;\n",
+    );
+    expect(allowed).toEqual([]);
+  });
+
   it("refuses a backend importing another backend's render.ts", async () => {
     const found = await restrictedImports(
       'src/backends/crontab/planted.ts',

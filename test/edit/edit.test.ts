@@ -230,6 +230,11 @@ describe('the first job of an empty jobs map', () => {
       `version: 1\njobs: # none yet\n${added}`,
     ],
     ['jobs: {} at the end without a newline', 'version: 1\njobs: {}', `version: 1\njobs:\n${added}`],
+    [
+      'jobs: with no value and a comment: the key line kept byte for byte',
+      'version: 1\njobs:   # none yet\n',
+      `version: 1\njobs:   # none yet\n${added}`,
+    ],
   ])('%s', (_name, before, after) => {
     const edit = editSchedulesText(before, op);
     expect(edit.reserialized).toBe(false);

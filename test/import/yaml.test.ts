@@ -83,6 +83,17 @@ describe('appendJobs', () => {
     );
     expect(() => appendJobs(EXISTING, [proposal('old')])).toThrow(/already has a job named 'old'/);
   });
+
+  it('refuses the layouts where a splice would break the file, instead of writing broken YAML', () => {
+    // `{…, jobs: {}}`: dropping the braces inside a flow mapping leaves it unparsable.
+    expect(() => appendJobs('{version: 1, jobs: {}}\n', [proposal('a')])).toThrow(
+      /flow mapping .* top level/,
+    );
+    // An indented `jobs:` would get the new job as its sibling, not its child.
+    expect(() => appendJobs('  version: 1\n  jobs:\n', [proposal('a')])).toThrow(
+      /indented top-level mapping/,
+    );
+  });
 });
 
 describe('file facts', () => {
