@@ -106,6 +106,9 @@ export interface ObjectProjectOptions extends HostOptions {
 
 function hostOf(options: HostOptions = {}): HostSettings {
   return defaultHost({
+    // The locks of an apply name the program that holds them, as they did before services
+    // stopped reading process.argv themselves.
+    commandLine: ['sched', ...process.argv.slice(2)].join(' '),
     ...(options.env ? { env: options.env } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -61,11 +61,15 @@ export async function editAndPlan(op: EditOp, flags: EditFlags, done: string): P
   const { makePlan } = await import('../services/plan.js');
   const { executePlan } = await import('../services/apply.js');
   const { defaultHost } = await import('../services/host.js');
+  const { invokedCommandLine } = await import('./command-line.js');
   const { renderPlanText } = await import('../plan/view-text.js');
   const { useColor } = await import('./color.js');
   const { isEmptyPlan } = await import('../plan/types.js');
   const { confirmOrRefuse } = await import('./confirm.js');
-  const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
+  const host = defaultHost({
+    systemdScope: flags.scope as 'user' | 'system',
+    commandLine: invokedCommandLine(),
+  });
   const outcome = await makePlan({ file: flags.file }, host);
   const { plan } = outcome;
   process.stdout.write(renderPlanText(plan, { color: useColor(process.stdout) }));
@@ -93,10 +97,14 @@ async function editAndPlanJson(
   const { makePlan } = await import('../services/plan.js');
   const { executePlan } = await import('../services/apply.js');
   const { defaultHost } = await import('../services/host.js');
+  const { invokedCommandLine } = await import('./command-line.js');
   const { isEmptyPlan } = await import('../plan/types.js');
   const { confirmOrRefuse } = await import('./confirm.js');
   const { editJson, writeJson } = await import('./json-views.js');
-  const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
+  const host = defaultHost({
+    systemdScope: flags.scope as 'user' | 'system',
+    commandLine: invokedCommandLine(),
+  });
   const outcome = await makePlan({ file: flags.file, describeAll: true }, host);
   const { plan } = outcome;
   let summary: Awaited<ReturnType<typeof executePlan>> | undefined;

@@ -49,6 +49,7 @@ A project installed from another schedules.yaml (another checkout) is moved here
     const { makePlan } = await import('../services/plan.js');
     const { applyUnderLock, checkSavedPlan, projectOfFile } = await import('../services/apply.js');
     const { defaultHost } = await import('../services/host.js');
+    const { invokedCommandLine } = await import('../cli/command-line.js');
     const { planFromJson, planToJson } = await import('../plan/view-json.js');
     const { renderPlanText } = await import('../plan/view-text.js');
     const { useColor } = await import('../cli/color.js');
@@ -57,7 +58,10 @@ A project installed from another schedules.yaml (another checkout) is moved here
     const { applyProgressDisplay } = await import('../cli/apply-progress.js');
     const progress = flags.json ? undefined : applyProgressDisplay(process.stderr);
     const view = () => ({ color: useColor(process.stdout), compact: flags.compact });
-    const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
+    const host = defaultHost({
+      systemdScope: flags.scope as 'user' | 'system',
+      commandLine: invokedCommandLine(),
+    });
 
     let saved;
     if (args.planfile) {

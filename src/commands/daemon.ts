@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from './base.js';
 import { stateRoot } from '../state/paths.js';
 import { installDaemon, resolveGraceMs, runDaemon } from '../services/daemon.js';
+import { processSignals } from '../platform/signals.js';
 
 export default class Daemon extends BaseCommand {
   static override summary = 'Run the embedded scheduler: fire the jobs applied with `backend: embedded`.';
@@ -71,6 +72,7 @@ Only one daemon runs per state directory ($SCHED_HOME). With --install, writes a
         json: flags.json,
         graceMs: resolveGraceMs(flags.grace),
         write: (line) => process.stdout.write(line + '\n'),
+        signals: processSignals,
       });
     } finally {
       metrics?.close();

@@ -42,6 +42,7 @@ With --project NAME, the project is read from what was applied (see \`sched list
     const { makePlan } = await import('../services/plan.js');
     const { applyUnderLock, projectOfFile } = await import('../services/apply.js');
     const { defaultHost } = await import('../services/host.js');
+    const { invokedCommandLine } = await import('../cli/command-line.js');
     const { renderPlanText } = await import('../plan/view-text.js');
     const { useColor } = await import('../cli/color.js');
     const { planToJson } = await import('../plan/view-json.js');
@@ -49,7 +50,10 @@ With --project NAME, the project is read from what was applied (see \`sched list
     const { lockWaitNotice } = await import('../cli/lock-notice.js');
     const { applyProgressDisplay } = await import('../cli/apply-progress.js');
     const progress = flags.json ? undefined : applyProgressDisplay(process.stderr);
-    const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
+    const host = defaultHost({
+      systemdScope: flags.scope as 'user' | 'system',
+      commandLine: invokedCommandLine(),
+    });
     const show = (plan: Parameters<typeof renderPlanText>[0]) => {
       if (!flags.json)
         process.stdout.write(

@@ -58,6 +58,7 @@ With --write --apply there is no such gap: the imported jobs are applied at once
     const { flags } = await this.parse(Import);
     const { importJobs } = await import('../services/import.js');
     const { defaultHost } = await import('../services/host.js');
+    const { invokedCommandLine } = await import('../cli/command-line.js');
     const outcome = await importJobs(
       {
         file: flags.file,
@@ -65,7 +66,7 @@ With --write --apply there is no such gap: the imported jobs are applied at once
         write: flags.write,
         apply: flags.apply,
       },
-      defaultHost(),
+      defaultHost({ commandLine: invokedCommandLine() }),
     );
     if (flags.json) {
       const { importJson, writeJson } = await import('../cli/json-views.js');

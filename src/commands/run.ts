@@ -15,7 +15,12 @@ export default class Run extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
     const { runCommand } = await import('../services/run.js');
-    const code = await runCommand(runInvocationOf({ flags, args }));
+    const { processSignals } = await import('../platform/signals.js');
+    const code = await runCommand(runInvocationOf({ flags, args }), {
+      signals: processSignals,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
     if (code !== 0) this.exit(code);
   }
 }

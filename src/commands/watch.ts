@@ -54,10 +54,14 @@ Ctrl-C (or SIGTERM) stops watching; a running apply is finished first.
     const { flags } = await this.parse(Watch);
     const { WatchSession, defaultWatchDeps, statusLine } = await import('../services/watch.js');
     const { defaultHost } = await import('../services/host.js');
+    const { invokedCommandLine } = await import('../cli/command-line.js');
     const { renderPlanText } = await import('../plan/view-text.js');
     const { useColor } = await import('../cli/color.js');
     const { formatText } = await import('../config/diagnostic.js');
-    const host = defaultHost({ systemdScope: flags.scope as 'user' | 'system' });
+    const host = defaultHost({
+      systemdScope: flags.scope as 'user' | 'system',
+      commandLine: invokedCommandLine(),
+    });
     const color = useColor(process.stdout);
     const out = (s: string) => process.stdout.write(s);
     const tty = Boolean(process.stdin.isTTY);

@@ -6,6 +6,7 @@
  */
 import { ignoreClosedStdout } from '../cli/stdout.js';
 import { parseRunArgv } from '../backends/invocation.js';
+import { processSignals } from '../platform/signals.js';
 import { runCommand } from '../services/run.js';
 
 /**
@@ -20,7 +21,11 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     // By hand the job's output is also shown: a reader that goes away (`sched run JOB | head`)
     // must not end the wrapper before it records the run.
     if (!opts.trigger) ignoreClosedStdout();
-    return await runCommand(opts);
+    return await runCommand(opts, {
+      signals: processSignals,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   } catch (e) {
     const { reportError } = await import('../cli/report-error.js');
     return reportError(e);

@@ -82,7 +82,7 @@ export async function checkSavedPlan(
 
 /** How an apply waits for the locks, and how it names itself in them. */
 export interface LockOptions extends LockWaitOptions {
-  /** The command line recorded in the locks (shown to a second apply). */
+  /** The command line recorded in the locks (shown to a second apply); overrides the host's. */
   command?: string;
 }
 
@@ -97,8 +97,8 @@ export class StalePlanError extends UserError {
   }
 }
 
-function commandLine(opts: LockOptions): string {
-  return opts.command ?? ['sched', ...process.argv.slice(2)].join(' ');
+function commandLine(opts: LockOptions, host: HostSettings): string {
+  return opts.command ?? host.commandLine ?? 'sched';
 }
 
 /** What {@link applyUnderLock} did. */
@@ -133,7 +133,7 @@ export async function applyUnderLock(
   const lock = await acquireApplyLock(
     stateRoot(host.env),
     request.project,
-    commandLine(lockOptions),
+    commandLine(lockOptions, host),
     lockOptions,
   );
   try {
@@ -179,7 +179,7 @@ export async function executePlan(
   const lock = await acquireApplyLock(
     outcome.ctx.stateDir,
     plan.project,
-    commandLine(lockOptions),
+    commandLine(lockOptions, host),
     lockOptions,
   );
   try {
@@ -226,7 +226,7 @@ async function executeHoldingProjectLock(
   const targets = [...new Set(changes.map((c) => c.target))]
     .filter((t): t is BackendName => t !== 'state')
     .map((t) => backendTargetKey(t, options));
-  const targetLock = await acquireTargetLocks(outcome.ctx.stateDir, targets, commandLine(lockOptions), {
+  const targetLock = await acquireTargetLocks(outcome.ctx.stateDir, targets, commandLine(lockOptions, host), {
     ...lockOptions,
     timeoutMs: Math.max(lockOptions.timeoutMs ?? 0, TARGET_LOCK_MIN_WAIT_MS),
   });

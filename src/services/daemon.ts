@@ -15,6 +15,7 @@ import { runArgv } from '../backends/invocation.js';
 import { isValidProjectName, type BackendName } from '../model/job.js';
 import { NodeDirFs, schedBinPath, systemClock } from '../platform/node.js';
 import type { Clock } from '../platform/ports.js';
+import type { SignalSource } from '../platform/signals.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
 import { Daemon, type DaemonEvent, type RunHandle, type RunRequest } from '../daemon/daemon.js';
 import { acquireDaemonLock, embeddedRoot } from '../daemon/lock.js';
@@ -213,6 +214,8 @@ export interface RunDaemonOptions {
   json: boolean;
   graceMs: number;
   write: (line: string) => void;
+  /** SIGTERM and SIGINT stop the daemon (a second one skips the grace period); SIGHUP rescans. */
+  signals: SignalSource;
   clock?: Clock;
   /** Rescan period in ms (default 2000; `SCHED_DAEMON_RESCAN_MS` overrides). */
   rescanMs?: number;
@@ -220,7 +223,8 @@ export interface RunDaemonOptions {
 }
 
 /**
- * Runs the daemon in the foreground until SIGTERM or SIGINT, then stops it gracefully. Throws a
+ * Runs the daemon in the foreground until SIGTERM or SIGINT (from `options.signals`), then stops
+ * it gracefully. Throws a
  * UserError when another daemon holds the state dir's lock.
  */
 export async function runDaemon(options: RunDaemonOptions): Promise<void> {
@@ -234,8 +238,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
   const write = (e: DaemonEvent): void => options.write(formatEvent(e, options.json));
   const rescanFromEnv = Number(env.SCHED_DAEMON_RESCAN_MS);
   let watcher: { close(): Promise<void> } | undefined;
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
-  const handlers = new Map<NodeJS.Signals, () => void>();
+  const stopListening: Array<() => void> = [];
   try {
     const daemon = new Daemon({
       clock,
@@ -262,28 +265,24 @@ export async function runDaemon(options: RunDaemonOptions): Promise<void> {
     const stopSignal = new Promise<string>((resolve) => {
       stopRequested = resolve;
     });
-    for (const sig of signals) {
-      const handler = (): void => {
+    stopListening.push(
+      options.signals.listen(['SIGTERM', 'SIGINT'], (sig) => {
         signalled++;
         // The first signal starts a graceful stop; a second one skips the rest of the grace period.
         if (signalled === 1) stopRequested(sig);
         else void daemon.stop(sig);
-      };
-      handlers.set(sig, handler);
-      process.on(sig, handler);
-    }
+      }),
+    );
 
     // SIGHUP: re-read the records now (the usual "reload" signal of a daemon).
-    const onHup = (): void => void daemon.rescan();
-    handlers.set('SIGHUP', onHup);
-    process.on('SIGHUP', onHup);
+    stopListening.push(options.signals.listen(['SIGHUP'], () => void daemon.rescan()));
 
     await daemon.start();
     watcher = await watchRecords(root, () => void daemon.rescan());
     const sig = await stopSignal;
     await daemon.stop(sig);
   } finally {
-    for (const [sig, handler] of handlers) process.off(sig, handler);
+    for (const stop of stopListening) stop();
     await watcher?.close().catch(() => undefined);
     await lock.release();
   }

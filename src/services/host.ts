@@ -18,6 +18,12 @@ export interface HostSettings {
   systemdScope?: 'user' | 'system';
   /** Where the host scheduler's zone is read (default: this machine's /etc/localtime). */
   zoneFiles?: ZoneFiles;
+  /**
+   * The command line an apply records in the locks it takes, shown to a second apply that finds
+   * them held (e.g. `sched apply --auto-approve`). Given by the caller: a service never reads
+   * the process arguments. Default: `sched`.
+   */
+  commandLine?: string;
 }
 
 /**

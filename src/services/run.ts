@@ -1,8 +1,8 @@
 /**
  * The `sched run` service, shared by the oclif command and the fast path (src/run/cli.ts):
- * resolves the project and the applied spec, wires real time, signals and the terminal, and runs
- * the job (or the catch-up check). Returns the exit code; never prints anything but the job's
- * own output (by hand) and short notices.
+ * resolves the project and the applied spec, wires real time and the caller's signals and
+ * terminal ({@link RunIo}), and runs the job (or the catch-up check). Returns the exit code; never
+ * prints anything but the job's own output (by hand) and short notices.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { defaultRunDeps, Wrapper, type RunDeps } from '../run/wrapper.js';
 import { readAppliedSpecSync, type AppliedSpec } from '../state/applied.js';
 import { stateRoot } from '../state/paths.js';
 import { BACKENDS } from '../model/job.js';
+import type { SignalSource } from '../platform/signals.js';
 
 export interface RunCommandOptions {
   job?: string;
@@ -24,28 +25,34 @@ export interface RunCommandOptions {
   stateDir?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Output of a run by hand (default: the process's stdout/stderr). */
-  stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
   /** Test hook: override time, sleeping, the schedule engine… */
   deps?: Partial<RunDeps>;
 }
 
+/** What the caller (the oclif command, the fast path) lends the run: its signals and terminal. */
+export interface RunIo {
+  /** The stop requests (SIGTERM, SIGINT, SIGHUP) of the run come from here. */
+  signals: SignalSource;
+  /** Where a run by hand echoes the job's output (a triggered run echoes nothing). */
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
-let lateStopIgnored = false;
+const lateStopIgnored = new WeakSet<SignalSource>();
 /**
  * Once a run is recorded, a stop request that arrives while the process exits (a replacing run
  * read the lock just before it was released) must not kill it with a signal status: from then
- * on the stop signals are ignored — there is nothing left to stop.
+ * on the stop signals are ignored — there is nothing left to stop. Never unsubscribed.
  */
-function ignoreLateStopSignals(): void {
-  if (lateStopIgnored) return;
-  lateStopIgnored = true;
-  for (const s of STOP_SIGNALS) process.on(s, () => {});
+function ignoreLateStopSignals(signals: SignalSource): void {
+  if (lateStopIgnored.has(signals)) return;
+  lateStopIgnored.add(signals);
+  signals.listen(STOP_SIGNALS, () => {});
 }
 
-export async function runCommand(opts: RunCommandOptions): Promise<number> {
+export async function runCommand(opts: RunCommandOptions, io: RunIo): Promise<number> {
   const env = opts.env ?? process.env;
   // `wake`: the embedded daemon starting a wake job because the machine woke from sleep.
   const triggers: readonly string[] = [...BACKENDS, 'wake'];
@@ -67,13 +74,12 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     stopSignal ??= sig;
     controller.abort();
   };
-  ignoreLateStopSignals();
-  for (const s of STOP_SIGNALS) process.on(s, onSignal);
-  const stderr = opts.stderr ?? process.stderr;
+  ignoreLateStopSignals(io.signals);
+  const stopListening = io.signals.listen(STOP_SIGNALS, onSignal);
   const deps = defaultRunDeps({
     baseEnv: env,
     signal: controller.signal,
-    ...(opts.trigger ? {} : { echo: { out: opts.stdout ?? process.stdout, err: stderr } }),
+    ...(opts.trigger ? {} : { echo: { out: io.stdout, err: io.stderr } }),
     ...opts.deps,
   });
   const wrapper = new Wrapper(root, deps);
@@ -93,7 +99,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
       ? 128 + (os.constants.signals[stopSignal] ?? 15)
       : outcome.exitCode;
   } finally {
-    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    stopListening();
   }
 }
 

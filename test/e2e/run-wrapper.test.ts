@@ -315,6 +315,23 @@ describe.skipIf(!built)('sched run (compiled CLI)', () => {
     expect(missing.stderr).toContain('Error: no job nope in project e2e-run\n');
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('by hand: Ctrl-C (SIGINT) or SIGTERM stops the run with 128+signal, recorded interrupted', async () => {
+    const root = home();
+    for (const [name, signal] of [
+      ['ctrl-c', 'SIGINT'],
+      ['term', 'SIGTERM'],
+    ] as const) {
+      await apply(root, job(name, { command: { argv: ['sleep', '60'] } }));
+      const r = start(root, ['run', name, '--project', 'e2e-run']);
+      await waitRunning(root, name);
+      r.child.kill(signal);
+      const d = await r.done;
+      expect(d.code, `${signal}\n${d.stderr}`).toBe(128 + os.constants.signals[signal]);
+      const [rec] = await history(root, name);
+      expect(rec, signal).toMatchObject({ result: 'interrupted' });
+    }
+  });
 });
 
 describe.skipIf(!built)("the oclif `run` command shares the fast path's behaviour", () => {

@@ -15,6 +15,7 @@ import type { RunOptions, RunResult, Runner } from '../../src/platform/ports.js'
 import type { HostSettings } from '../../src/services/host.js';
 import { runCommand } from '../../src/services/run.js';
 import { runNow } from '../../src/services/run-now.js';
+import { testRunIo } from '../fakes/signals.js';
 import {
   placeRunNowRequest,
   RUN_NOW_REQUEST_TTL_MS,
@@ -55,13 +56,16 @@ class FakeScheduler implements Runner {
     this.calls.push([command, ...args]);
     if (this.startsRuns && STARTS[this.backend](command, args)) {
       this.runs.push(
-        runCommand({
-          job: 'job',
-          project: 'demo',
-          trigger: this.backend,
-          stateDir: this.root,
-          env: { SCHED_HOME: this.root, PATH: process.env.PATH },
-        }),
+        runCommand(
+          {
+            job: 'job',
+            project: 'demo',
+            trigger: this.backend,
+            stateDir: this.root,
+            env: { SCHED_HOME: this.root, PATH: process.env.PATH },
+          },
+          testRunIo(),
+        ),
       );
     }
     return { exitCode: 0, stdout: '', stderr: '' };
@@ -114,13 +118,16 @@ describe('sched run-now through a scheduler that starts the installed entry', ()
       expect(fs.existsSync(runNowRequestFile(s.root, 'demo', 'job'))).toBe(false);
 
       // The same command line started by the scheduler on its own is still late, and skipped.
-      const code = await runCommand({
-        job: 'job',
-        project: 'demo',
-        trigger: backend,
-        stateDir: s.root,
-        env: { SCHED_HOME: s.root, PATH: process.env.PATH },
-      });
+      const code = await runCommand(
+        {
+          job: 'job',
+          project: 'demo',
+          trigger: backend,
+          stateDir: s.root,
+          env: { SCHED_HOME: s.root, PATH: process.env.PATH },
+        },
+        testRunIo(),
+      );
       expect(code).toBe(0);
       expect(last(s.root)).toMatchObject({ result: 'skipped', trigger: backend });
       expect(last(s.root)?.reason).toMatch(/after its fire time .* \(catch_up is false\)/);
@@ -138,7 +145,10 @@ describe('sched run-now through a scheduler that starts the installed entry', ()
     expect((err as UserError).hint).toMatch(/sched history job/);
     expect(fs.existsSync(runNowRequestFile(s.root, 'demo', 'job'))).toBe(false);
     // A later scheduled run is not mistaken for the one asked for.
-    await runCommand({ job: 'job', project: 'demo', trigger: 'systemd', stateDir: s.root, env: {} });
+    await runCommand(
+      { job: 'job', project: 'demo', trigger: 'systemd', stateDir: s.root, env: {} },
+      testRunIo(),
+    );
     expect(last(s.root)).toMatchObject({ result: 'skipped', trigger: 'systemd' });
   });
 
@@ -153,7 +163,10 @@ describe('sched run-now through a scheduler that starts the installed entry', ()
     const s = await setup('systemd');
     const old = new Date(Date.now() - RUN_NOW_REQUEST_TTL_MS - 60_000);
     placeRunNowRequest(s.root, 'demo', 'job', 'systemd', old);
-    await runCommand({ job: 'job', project: 'demo', trigger: 'systemd', stateDir: s.root, env: {} });
+    await runCommand(
+      { job: 'job', project: 'demo', trigger: 'systemd', stateDir: s.root, env: {} },
+      testRunIo(),
+    );
     expect(last(s.root)).toMatchObject({ result: 'skipped', trigger: 'systemd' });
     // Taken and dropped: it cannot mark the next run either.
     expect(fs.existsSync(runNowRequestFile(s.root, 'demo', 'job'))).toBe(false);

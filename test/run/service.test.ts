@@ -7,6 +7,7 @@ import { UserError } from '../../src/errors.js';
 import { jobHistory, lastRun } from '../../src/services/history.js';
 import { runCommand } from '../../src/services/run.js';
 import { RunStore } from '../../src/state/runs.js';
+import { FakeSignals, testRunIo } from '../fakes/signals.js';
 import { applySpec, makeJob, tempDir } from './helpers.js';
 
 function sink() {
@@ -19,19 +20,25 @@ function sink() {
 describe('runCommand (shared by the oclif command and the fast path)', () => {
   it('refuses a job it has no applied record of, naming the project', async () => {
     const root = tempDir();
-    await expect(runCommand({ job: 'nope', project: 'demo', env: { SCHED_HOME: root } })).rejects.toThrow(
-      'no job nope in project demo',
-    );
+    await expect(
+      runCommand({ job: 'nope', project: 'demo', env: { SCHED_HOME: root } }, testRunIo()),
+    ).rejects.toThrow('no job nope in project demo');
   });
 
   it('validates names and flag combinations before touching the state', async () => {
     const env = { SCHED_HOME: tempDir() };
-    await expect(runCommand({ job: '../etc', project: 'demo', env })).rejects.toBeInstanceOf(UserError);
-    await expect(runCommand({ job: 'ok', project: 'Bad Name', env })).rejects.toThrow(/invalid project name/);
-    await expect(runCommand({ job: 'ok', project: 'demo', catchUp: true, env })).rejects.toThrow(/no JOB/);
-    await expect(runCommand({ job: 'ok', project: 'demo', trigger: 'cron', env })).rejects.toThrow(
-      /unknown --trigger/,
+    await expect(runCommand({ job: '../etc', project: 'demo', env }, testRunIo())).rejects.toBeInstanceOf(
+      UserError,
     );
+    await expect(runCommand({ job: 'ok', project: 'Bad Name', env }, testRunIo())).rejects.toThrow(
+      /invalid project name/,
+    );
+    await expect(runCommand({ job: 'ok', project: 'demo', catchUp: true, env }, testRunIo())).rejects.toThrow(
+      /no JOB/,
+    );
+    await expect(
+      runCommand({ job: 'ok', project: 'demo', trigger: 'cron', env }, testRunIo()),
+    ).rejects.toThrow(/unknown --trigger/);
   });
 
   it('by hand: echoes the output and returns the exit code', async () => {
@@ -39,16 +46,35 @@ describe('runCommand (shared by the oclif command and the fast path)', () => {
     await applySpec(root, makeJob({ command: { shell: 'echo hi; echo oops >&2; exit 3' } }));
     const out = sink();
     const err = sink();
-    const code = await runCommand({
-      job: 'job',
-      project: 'demo',
-      env: { SCHED_HOME: root, PATH: process.env.PATH },
-      stdout: out.s,
-      stderr: err.s,
-    });
+    const code = await runCommand(
+      {
+        job: 'job',
+        project: 'demo',
+        env: { SCHED_HOME: root, PATH: process.env.PATH },
+      },
+      testRunIo({ stdout: out.s, stderr: err.s }),
+    );
     expect(code).toBe(3);
     expect(out.text()).toBe('hi\n');
     expect(err.text()).toBe('oops\n');
+  });
+
+  it("stops on the caller's stop signal with 128+signal and leaves only the late-stop guard listening", async () => {
+    const root = tempDir();
+    const started = path.join(tempDir(), 'started');
+    await applySpec(root, makeJob({ command: { shell: `touch '${started}'; exec sleep 30` } }));
+    const signals = new FakeSignals();
+    const run = runCommand(
+      { job: 'job', project: 'demo', env: { SCHED_HOME: root, PATH: process.env.PATH } },
+      testRunIo({ signals }),
+    );
+    const deadline = Date.now() + 30_000;
+    while (!fs.existsSync(started) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(signals.send('SIGINT')).toBe(true);
+    expect(await run).toBe(128 + os.constants.signals.SIGINT);
+    expect(new RunStore(root, 'demo', 'job').readLast()?.result).toBe('interrupted');
+    // The run's own listener is gone; the guard against a stop request during exit stays.
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) expect(signals.listening(sig)).toBe(1);
   });
 
   it('--trigger wake (the embedded daemon after a resume) runs the job and records the trigger', async () => {
@@ -60,12 +86,15 @@ describe('runCommand (shared by the oclif command and the fast path)', () => {
         command: { argv: ['/bin/true'] },
       }),
     );
-    const code = await runCommand({
-      job: 'job',
-      project: 'demo',
-      trigger: 'wake',
-      env: { SCHED_HOME: root },
-    });
+    const code = await runCommand(
+      {
+        job: 'job',
+        project: 'demo',
+        trigger: 'wake',
+        env: { SCHED_HOME: root },
+      },
+      testRunIo(),
+    );
     expect(code).toBe(0);
     expect(new RunStore(root, 'demo', 'job').readLast()).toMatchObject({ result: 'ok', trigger: 'wake' });
   });
@@ -78,13 +107,14 @@ describe('runCommand (shared by the oclif command and the fast path)', () => {
       'version: 1\nproject: from-file\njobs:\n  job:\n    schedule: "0 * * * *"\n    command: ["true"]\n',
     );
     await applySpec(root, makeJob({ project: 'from-file', command: { argv: ['/bin/true'] } }));
-    const code = await runCommand({
-      job: 'job',
-      cwd: dir,
-      env: { SCHED_HOME: root },
-      stdout: sink().s,
-      stderr: sink().s,
-    });
+    const code = await runCommand(
+      {
+        job: 'job',
+        cwd: dir,
+        env: { SCHED_HOME: root },
+      },
+      testRunIo(),
+    );
     expect(code).toBe(0);
     expect(new RunStore(root, 'from-file', 'job').readLast()?.result).toBe('ok');
   });
