@@ -13,16 +13,10 @@ import { readAppliedSpecSync, type AppliedSpec } from '../state/applied.js';
 import { stateRoot } from '../state/paths.js';
 import { BACKENDS } from '../model/job.js';
 import type { SignalSource } from '../platform/signals.js';
+import type { RunInvocation } from '../backends/invocation.js';
 
-export interface RunCommandOptions {
-  job?: string;
-  project?: string;
-  file?: string;
-  /** The backend that started the run (`--trigger`); absent: by hand. */
-  trigger?: string;
-  catchUp?: boolean;
-  /** `--state-dir`: overrides `$SCHED_HOME` and the platform default. */
-  stateDir?: string;
+/** A `sched run` command line ({@link RunInvocation}), plus where and with what it runs. */
+export interface RunCommandOptions extends RunInvocation {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Test hook: override time, sleeping, the schedule engine… */
