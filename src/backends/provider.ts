@@ -4,13 +4,14 @@
  * the layers above ask a provider instead of naming a backend. A descriptor is cheap to load:
  * the backend's code (render, parse, adapter) is imported only by {@link BackendProvider.create}.
  */
-import type { Severity } from '../config/diagnostic.js';
-import type { PathSegment } from '../config/locate.js';
+import type { SettingsKey, SettingsResolver } from '../config/backend-settings.js';
 import type { BackendName, Job } from '../model/job.js';
 import type { Runner } from '../platform/ports.js';
 import type { JobPlan } from '../plan/types.js';
 import type { AppliedSpec, SpecCapabilities } from '../state/applied.js';
 import type { Backend } from './types.js';
+
+export type { SettingsDiagnostic, SettingsKey, SettingsResolution } from '../config/backend-settings.js';
 
 /**
  * What a backend does by itself, as facts the layers above act on. The run path needs the
@@ -106,45 +107,18 @@ export interface DaemonHost {
   enable(file: string): string[];
 }
 
-/** The fields of a {@link Job} that hold a backend's settings: each named after its backend. */
-export type SettingsKey = Extract<keyof Job, BackendName>;
-
-/** A problem a settings resolver finds, at a path inside the settings block. */
-export interface SettingsDiagnostic {
-  /** Inside the block (`['history', 'failed']`); the caller prefixes the job and the key. */
-  path: PathSegment[];
-  severity: Severity;
-  code: string;
-  message: string;
-  /** What to do about it. */
-  hint?: string;
-}
-
-/** A settings block resolved: the backend's settings, and what is wrong with the block. */
-export interface SettingsResolution<T> {
-  settings: T;
-  diagnostics: SettingsDiagnostic[];
-}
-
 /**
  * The settings a backend reads from `schedules.yaml`: a block named after the backend, under a
  * job or under `defaults:` (the job's keys win, key by key).
  */
-export interface ProviderSettings<K extends SettingsKey = SettingsKey> {
-  /** The YAML key of the block, which is also the {@link Job} field the resolved settings go to. */
-  readonly key: K;
+export interface ProviderSettings<K extends SettingsKey = SettingsKey> extends SettingsResolver<K> {
   /**
-   * The block's JSON Schema, as `$defs` entries: the one named {@link key} is the block itself,
+   * The block's JSON Schema, as `$defs` entries: the one named like the block's `key` is the block itself,
    * the others are what it references. scripts/assemble-schema.mjs adds them to
    * schemas/schedules.schema.json with a `key` property under each job and `defaults:`; names
    * must not clash with the base schema's or another backend's.
    */
   readonly schemaDefs: Readonly<Record<string, object>>;
-  /**
-   * The merged block (already valid against {@link schemaDefs}) as the backend's settings, plus
-   * the problems a schema cannot express. Pure: no I/O, no clock.
-   */
-  resolve(raw: Record<string, unknown>): SettingsResolution<NonNullable<Job[K]>>;
 }
 
 /** One backend, as the rest of sched sees it. */
