@@ -37,4 +37,9 @@ export interface SettingsResolver<K extends SettingsKey = SettingsKey> {
    * the backend's settings, plus the problems a schema cannot express. Pure: no I/O, no clock.
    */
   resolve(raw: Record<string, unknown>): SettingsResolution<NonNullable<Job[K]>>;
+  /**
+   * Job keys that do nothing when `backend:` is this backend (its key): a job that sets one gets
+   * a warning saying `why`, and `hint` (what to use instead). An empty list counts as unset.
+   */
+  readonly inertJobKeys?: { keys: readonly string[]; why: string; hint: string };
 }

@@ -572,15 +572,16 @@ export async function checkMeaning(
     if ('notify' in job) checkNotify(ctx, base, job.notify, hasEnvFile);
     checkUrlVars(ctx, [...base, 'healthcheck'], job.healthcheck, hasEnvFile);
     checkSettings(ctx, base, job, defaults);
-    if (root.backend === 'kubernetes')
-      for (const key of ['notify', 'healthcheck'])
+    const inert = ctx.settings.find((s) => s.key === root.backend)?.inertJobKeys;
+    if (inert)
+      for (const key of inert.keys)
         if (key in job && !(Array.isArray(job[key]) && (job[key] as unknown[]).length === 0))
           ctx.r.atKey(
             [...base, key],
             'warning',
-            'not-on-kubernetes',
-            `${key} of job '${name}' does nothing on the kubernetes backend: the CronJob runs the command itself, not sched run`,
-            "use the cluster's alerting (e.g. kube-state-metrics' kube_cronjob_status_last_successful_time)",
+            `not-on-${String(root.backend)}`,
+            `${key} of job '${name}' does nothing on the ${String(root.backend)} backend: ${inert.why}`,
+            inert.hint,
           );
   }
   // The defaults' list is checked once, where it is written (a job without env_file that

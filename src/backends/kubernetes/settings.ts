@@ -173,4 +173,9 @@ export const kubernetesSettings: ProviderSettings<'kubernetes'> = {
   key: 'kubernetes',
   schemaDefs: KUBERNETES_SCHEMA_DEFS,
   resolve: resolveKubernetesSettings,
+  inertJobKeys: {
+    keys: ['notify', 'healthcheck'],
+    why: 'the CronJob runs the command itself, not sched run',
+    hint: "use the cluster's alerting (e.g. kube-state-metrics' kube_cronjob_status_last_successful_time)",
+  },
 };
