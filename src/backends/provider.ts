@@ -124,6 +124,11 @@ export interface ProviderSettings<K extends SettingsKey = SettingsKey> extends S
 /** One backend, as the rest of sched sees it. */
 export interface BackendProvider {
   readonly name: BackendName;
+  /**
+   * What choosing it means, in Markdown, for the `backend:` choices editors show (the line
+   * `- \`name\`: schemaDoc` of the schema's `backend` description).
+   */
+  readonly schemaDoc: string;
   readonly capabilities: BackendCapabilities;
   /** Its `schedules.yaml` settings block, for a backend that has one. */
   readonly settings?: ProviderSettings;

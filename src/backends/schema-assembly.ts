@@ -1,9 +1,9 @@
 /**
  * Assembles schemas/schedules.schema.json from the base schema (schemas/schedules.base.json,
- * what no backend owns) and the providers: the `backend:` choices come from the provider table
- * and each backend's settings block from its provider ({@link ProviderSettings}). Run at build
- * time by scripts/assemble-schema.mjs; test/config/schema.test.ts proves the checked-in schema
- * is what this returns. Pure.
+ * what no backend owns) and the providers: the `backend:` choices and their descriptions come
+ * from the provider table, each backend's settings block from its provider (`settings`). Run
+ * at build time by scripts/assemble-schema.mjs; test/config/schema.test.ts proves the
+ * checked-in schema is what this returns. Pure.
  */
 import type { BackendProvider } from './provider.js';
 
@@ -26,6 +26,12 @@ export function assembleSchema(base: Json, providers: readonly BackendProvider[]
   const properties = at(schema, 'properties', 'properties');
   const backend = at(properties, 'backend', 'properties.backend');
   backend.enum = ['auto', ...providers.map((p) => p.name)];
+  if (typeof backend.markdownDescription !== 'string')
+    throw new Error('the base schema has no properties.backend.markdownDescription');
+  backend.markdownDescription = [
+    backend.markdownDescription,
+    ...providers.map((p) => `- \`${p.name}\`: ${p.schemaDoc}`),
+  ].join('\n');
 
   const settings = providers.flatMap((p) => (p.settings ? [p.settings] : []));
   const settingsProperties = Object.fromEntries(

@@ -60,6 +60,16 @@ describe('schemas/schedules.schema.json', () => {
     }
   });
 
+  it('lists the backend choices and their words from the providers, in table order', () => {
+    const backend = (schema.properties as Record<string, Json>).backend!;
+    const baseBackend = (base.properties as Record<string, Json>).backend!;
+    expect(baseBackend.enum).toEqual(['auto']);
+    const lines = (backend.markdownDescription as string).split('\n');
+    const own = allProviders().map((p) => `- \`${p.name}\`: ${p.schemaDoc}`);
+    expect(lines.slice(-own.length)).toEqual(own);
+    for (const p of allProviders()) expect(baseBackend.markdownDescription).not.toContain(`\`${p.name}\`:`);
+  });
+
   it('refuses a provider whose settings clash with the base schema', () => {
     const [first] = allProviders();
     const clash = { ...first!, settings: { key: 'kubernetes', schemaDefs: { kubernetes: {}, job: {} } } };

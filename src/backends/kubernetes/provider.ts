@@ -5,6 +5,7 @@ import { kubernetesSettings } from './settings.js';
 
 export const kubernetesProvider: BackendProvider = {
   name: 'kubernetes',
+  schemaDoc: 'CronJobs (needs a `kubernetes:` block)',
   capabilities: {
     // The CronJob runs the command itself, not `sched run`: nothing for the wrapper to add.
     nativeJitter: true,
