@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './config/diagnostic.js';
 import { loadProjectText } from './config/load.js';
 import { InvalidConfigError, UserError } from './errors.js';
+import { backendSettings } from './backends/registry.js';
 import type { RenderedFile } from './backends/types.js';
 import type { BackendName, Project } from './model/job.js';
 import type { Plan } from './plan/types.js';
@@ -188,6 +189,7 @@ async function validateObject(
   const file = path.join(path.resolve(options.dir ?? '.'), 'schedules.yaml');
   const result = await loadProjectText(source, file, {
     displayName: display,
+    backendSettings: backendSettings(),
     ...(options.now ? { now: options.now } : {}),
   });
   const diagnostics = sortDiagnostics(result.diagnostics);

@@ -4,11 +4,14 @@
  * the layers above ask a provider instead of naming a backend. A descriptor is cheap to load:
  * the backend's code (render, parse, adapter) is imported only by {@link BackendProvider.create}.
  */
+import type { SettingsKey, SettingsResolver } from '../config/backend-settings.js';
 import type { BackendName, Job } from '../model/job.js';
 import type { Runner } from '../platform/ports.js';
 import type { JobPlan } from '../plan/types.js';
 import type { AppliedSpec, SpecCapabilities } from '../state/applied.js';
 import type { Backend } from './types.js';
+
+export type { SettingsDiagnostic, SettingsKey, SettingsResolution } from '../config/backend-settings.js';
 
 /**
  * What a backend does by itself, as facts the layers above act on. The run path needs the
@@ -104,10 +107,31 @@ export interface DaemonHost {
   enable(file: string): string[];
 }
 
+/**
+ * The settings a backend reads from `schedules.yaml`: a block named after the backend, under a
+ * job or under `defaults:` (the job's keys win, key by key).
+ */
+export interface ProviderSettings<K extends SettingsKey = SettingsKey> extends SettingsResolver<K> {
+  /**
+   * The block's JSON Schema, as `$defs` entries: the one named like the block's `key` is the block itself,
+   * the others are what it references. scripts/assemble-schema.mjs adds them to
+   * schemas/schedules.schema.json with a `key` property under each job and `defaults:`; names
+   * must not clash with the base schema's or another backend's.
+   */
+  readonly schemaDefs: Readonly<Record<string, object>>;
+}
+
 /** One backend, as the rest of sched sees it. */
 export interface BackendProvider {
   readonly name: BackendName;
+  /**
+   * What choosing it means, in Markdown, for the `backend:` choices editors show (the line
+   * `- \`name\`: schemaDoc` of the schema's `backend` description).
+   */
+  readonly schemaDoc: string;
   readonly capabilities: BackendCapabilities;
+  /** Its `schedules.yaml` settings block, for a backend that has one. */
+  readonly settings?: ProviderSettings;
   /**
    * `backend: auto`. `exclusiveOn`: the platforms where this backend is the one choice, taken
    * without a probe, with `reason` as the words `plan` shows. `probeOrder`: on the other

@@ -9,7 +9,13 @@ import { crontabProvider } from './crontab/provider.js';
 import { embeddedProvider } from './embedded/provider.js';
 import { kubernetesProvider } from './kubernetes/provider.js';
 import { launchdProvider } from './launchd/provider.js';
-import { runCapabilities, type BackendProvider, type HostOptions, type RunCapabilities } from './provider.js';
+import {
+  runCapabilities,
+  type BackendProvider,
+  type HostOptions,
+  type ProviderSettings,
+  type RunCapabilities,
+} from './provider.js';
 import { systemdProvider } from './systemd/provider.js';
 import type { Backend, Detection } from './types.js';
 import { windowsProvider } from './windows/provider.js';
@@ -34,6 +40,11 @@ export function providerOf(name: BackendName): BackendProvider {
 /** The providers in table order. */
 export function allProviders(): BackendProvider[] {
   return Object.values(PROVIDERS);
+}
+
+/** The backends' `schedules.yaml` settings blocks, for the loader (LoadOptions.backendSettings). */
+export function backendSettings(): ProviderSettings[] {
+  return allProviders().flatMap((p) => (p.settings ? [p.settings] : []));
 }
 
 /** The schedulers `sched import` can read foreign entries from (the `--backend` choices). */

@@ -14,7 +14,6 @@ import {
   type BackendChoice,
   type Command,
   type Job,
-  type KubernetesSettings,
   type Notifier,
   type NotifyEvent,
   type OverlapPolicy,
@@ -30,6 +29,7 @@ import {
   parseSchedule,
 } from '../schedule/cron.js';
 import { isValidTimeZone, zonedToInstant } from '../schedule/zoned.js';
+import type { SettingsResolver } from './backend-settings.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 import type { PathSegment } from './locate.js';
@@ -112,6 +112,8 @@ export interface Context {
   now: Date;
   hostZone: string;
   checkFs: boolean;
+  /** The backends' settings blocks (`kubernetes:`…) the file may hold. */
+  settings: readonly SettingsResolver[];
 }
 
 /** The zone a job runs in: its own, the defaults', or the host's (only if valid; else undefined). */
@@ -445,6 +447,19 @@ async function checkMetrics(ctx: Context, metrics: unknown): Promise<void> {
     );
 }
 
+/** A backend's settings block of a job: the defaults' keys, then the job's; undefined when empty. */
+function settingsBlock(
+  resolver: SettingsResolver,
+  job: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const block = {
+    ...(defaults[resolver.key] as object | undefined),
+    ...(job[resolver.key] as object | undefined),
+  } as Record<string, unknown>;
+  return Object.keys(block).length > 0 ? block : undefined;
+}
+
 function resolveJob(
   projectName: string,
   name: string,
@@ -452,6 +467,7 @@ function resolveJob(
   defaults: Record<string, unknown>,
   dir: string,
   hostZone: string,
+  settings: readonly SettingsResolver[],
 ): Job {
   const pick = <T>(k: string): T | undefined => (job[k] ?? defaults[k]) as T | undefined;
   const retries = { ...(defaults.retries as object | undefined), ...(job.retries as object | undefined) } as {
@@ -462,10 +478,6 @@ function resolveJob(
   const envFile = pick<string>('env_file');
   const timeout = pick<string>('timeout');
   const onFailure = toCommand(pick('on_failure'));
-  const k8s = {
-    ...(defaults.kubernetes as object | undefined),
-    ...(job.kubernetes as object | undefined),
-  } as Record<string, unknown>;
   const resolved: Job = {
     project: projectName,
     name,
@@ -491,22 +503,33 @@ function resolveJob(
   const notify = toNotifiers('notify' in job ? job.notify : defaults.notify);
   if (notify) resolved.notify = notify;
   if (typeof job.healthcheck === 'string') resolved.healthcheck = job.healthcheck;
-  if (Object.keys(k8s).length > 0) {
-    // Missing namespace/image stay empty: the kubernetes backend's check names what is missing.
-    const ks: KubernetesSettings = {
-      namespace: typeof k8s.namespace === 'string' ? k8s.namespace : '',
-      image: typeof k8s.image === 'string' ? k8s.image : '',
-    };
-    if (typeof k8s.context === 'string') ks.context = k8s.context;
-    if (typeof k8s.service_account === 'string') ks.serviceAccount = k8s.service_account;
-    if (isObject(k8s.resources)) ks.resources = k8s.resources;
-    if (typeof k8s.env_from_secret === 'string') ks.envFromSecret = k8s.env_from_secret;
-    if (typeof k8s.working_dir === 'string') ks.workingDir = k8s.working_dir;
-    if (typeof k8s.strict_clock_changes === 'boolean') ks.strictClockChanges = k8s.strict_clock_changes;
-    if (isObject(k8s.history)) ks.history = k8s.history as { successful?: number; failed?: number };
-    resolved.kubernetes = ks;
+  for (const resolver of settings) {
+    const block = settingsBlock(resolver, job, defaults);
+    if (block) Object.assign(resolved, { [resolver.key]: resolver.resolve(block).settings });
   }
   return resolved;
+}
+
+/**
+ * What each backend's resolver finds wrong with a job's settings block, reported where the
+ * offending key is written: under the job when it sets the block, else under `defaults:`.
+ */
+function checkSettings(
+  ctx: Context,
+  base: PathSegment[],
+  job: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): void {
+  for (const resolver of ctx.settings) {
+    const block = settingsBlock(resolver, job, defaults);
+    if (!block) continue;
+    for (const d of resolver.resolve(block).diagnostics) {
+      const own = job[resolver.key];
+      const inJob = isObject(own) && d.path.length > 0 && String(d.path[0]) in own;
+      const at: PathSegment[] = [...(inJob ? base : ['defaults']), resolver.key, ...d.path];
+      ctx.r.atValue(at, d.severity, d.code, d.message, d.hint);
+    }
+  }
 }
 
 /** The checks a schema cannot do, of the whole file; they report through `ctx.r`. */
@@ -548,15 +571,17 @@ export async function checkMeaning(
     const hasEnvFile = typeof (job.env_file ?? defaults.env_file) === 'string';
     if ('notify' in job) checkNotify(ctx, base, job.notify, hasEnvFile);
     checkUrlVars(ctx, [...base, 'healthcheck'], job.healthcheck, hasEnvFile);
-    if (root.backend === 'kubernetes')
-      for (const key of ['notify', 'healthcheck'])
+    checkSettings(ctx, base, job, defaults);
+    const inert = ctx.settings.find((s) => s.key === root.backend)?.inertJobKeys;
+    if (inert)
+      for (const key of inert.keys)
         if (key in job && !(Array.isArray(job[key]) && (job[key] as unknown[]).length === 0))
           ctx.r.atKey(
             [...base, key],
             'warning',
-            'not-on-kubernetes',
-            `${key} of job '${name}' does nothing on the kubernetes backend: the CronJob runs the command itself, not sched run`,
-            "use the cluster's alerting (e.g. kube-state-metrics' kube_cronjob_status_last_successful_time)",
+            `not-on-${String(root.backend)}`,
+            `${key} of job '${name}' does nothing on the ${String(root.backend)} backend: ${inert.why}`,
+            inert.hint,
           );
   }
   // The defaults' list is checked once, where it is written (a job without env_file that
@@ -584,6 +609,7 @@ export function resolveProject(
   abs: string,
   dir: string,
   hostZone: string,
+  settings: readonly SettingsResolver[],
 ): Project {
   const name = projectNameOf(root, dir);
   const defaults = isObject(root.defaults) ? root.defaults : {};
@@ -601,7 +627,7 @@ export function resolveProject(
     file: abs,
     backend: typeof root.backend === 'string' ? (root.backend as BackendChoice) : 'auto',
     jobs: names.map((n) =>
-      withMetrics(resolveJob(name, n, jobs[n] as Record<string, unknown>, defaults, dir, hostZone)),
+      withMetrics(resolveJob(name, n, jobs[n] as Record<string, unknown>, defaults, dir, hostZone, settings)),
     ),
     hostZone: { zone: hostZone, jobs: inHostZone },
   };

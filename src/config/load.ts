@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Project } from '../model/job.js';
 import { hostSchedulerZone } from '../platform/host-zone.js';
+import type { SettingsResolver } from './backend-settings.js';
 import { checkMeaning, findings, isObject, resolveProject, Reporter } from './checks.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { checkBytes } from './text.js';
@@ -23,6 +24,12 @@ export interface LoadOptions {
   displayName?: string;
   /** Where to keep what was learnt from this file, so loading the same bytes again is fast. */
   cache?: LoadCache;
+  /**
+   * The backends' settings blocks (`kubernetes:`…) to resolve into each job: the providers'
+   * (`backendSettings()` of src/backends/registry.ts). Default: none, for a caller that needs
+   * the schedules only (the blocks are still checked against the schema).
+   */
+  backendSettings?: readonly SettingsResolver[];
 }
 
 /**
@@ -166,14 +173,22 @@ async function loadDecoded(
   const now = options.now ?? new Date();
   const hostZone = options.hostTimezone ?? hostSchedulerZone().zone;
   const checkFs = options.checkFilesystem ?? true;
+  const settings = options.backendSettings ?? [];
   const cache = options.cache;
   // What a cache entry must have been made with to stand for this load.
   const stamp = cache && {
-    fingerprint: [cache.build, process.version, display, hostZone, checkFs].join('\0'),
+    fingerprint: [
+      cache.build,
+      process.version,
+      display,
+      hostZone,
+      checkFs,
+      ...settings.map((s) => s.key),
+    ].join('\0'),
     sha256: createHash('sha256').update(bytes).digest('hex'),
   };
   if (cache && stamp) {
-    const hit = await fromCache(cache, abs, stamp, { dir, now, hostZone, checkFs, display });
+    const hit = await fromCache(cache, abs, stamp, { dir, now, hostZone, checkFs, display, settings });
     if (hit) return { ...hit, source };
   }
 
@@ -182,7 +197,7 @@ async function loadDecoded(
   if ('diagnostics' in parsed) return { diagnostics: parsed.diagnostics, source };
   const { r, root, names } = parsed;
   const before = r.list.length;
-  await checkMeaning({ r, dir, now, hostZone, checkFs }, root, names);
+  await checkMeaning({ r, dir, now, hostZone, checkFs, settings }, root, names);
   const checks = findings(r.list.slice(before));
 
   const diagnostics = sortDiagnostics(dedupe(r.list));
@@ -192,7 +207,7 @@ async function loadDecoded(
     const entry: CachedLoad = { ...stamp, data: root, names, diagnostics, checks };
     cache.write(abs, JSON.stringify(entry));
   }
-  return { project: resolveProject(root, names, abs, dir, hostZone), diagnostics, source };
+  return { project: resolveProject(root, names, abs, dir, hostZone, settings), diagnostics, source };
 }
 
 /** Whether `v` survives JSON unchanged (YAML can also give ±Infinity, NaN and -0). */
@@ -211,7 +226,14 @@ async function fromCache(
   cache: LoadCache,
   abs: string,
   stamp: Pick<CachedLoad, 'fingerprint' | 'sha256'>,
-  at: { dir: string; now: Date; hostZone: string; checkFs: boolean; display: string },
+  at: {
+    dir: string;
+    now: Date;
+    hostZone: string;
+    checkFs: boolean;
+    display: string;
+    settings: readonly SettingsResolver[];
+  },
 ): Promise<{ project: Project; diagnostics: Diagnostic[] } | undefined> {
   let entry: CachedLoad;
   try {
@@ -232,7 +254,7 @@ async function fromCache(
   const now = findings(r.list);
   if (now.length !== entry.checks.length || now.some((f, i) => f !== entry.checks[i])) return undefined;
   return {
-    project: resolveProject(entry.data, entry.names, abs, at.dir, at.hostZone),
+    project: resolveProject(entry.data, entry.names, abs, at.dir, at.hostZone, at.settings),
     diagnostics: entry.diagnostics,
   };
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
-import { providerOf, selectBackend } from '../backends/registry.js';
+import { backendSettings, providerOf, selectBackend } from '../backends/registry.js';
 import { startsScheduledRun } from '../backends/invocation.js';
 import type { BackendSelection } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
@@ -96,7 +96,11 @@ export function defaultDoctorDeps(host: HostSettings): DoctorDeps {
     zoneinfoDir: host.env.TZDIR || '/usr/share/zoneinfo',
     selectBackend: (choice) => selectBackend(choice, { ...options, runner }),
     async loadProject(file) {
-      const loaded = await loadProject(file, { now: host.now, hostTimezone: hostZone(host).zone });
+      const loaded = await loadProject(file, {
+        now: host.now,
+        hostTimezone: hostZone(host).zone,
+        backendSettings: backendSettings(),
+      });
       if (loaded.project && !hasErrors(loaded.diagnostics)) return { project: loaded.project };
       const first = loaded.diagnostics.find((d) => d.severity === 'error');
       return {

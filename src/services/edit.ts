@@ -33,6 +33,7 @@ import {
   type Pair,
 } from 'yaml';
 import { hasErrors, type Diagnostic } from '../config/diagnostic.js';
+import { backendSettings } from '../backends/registry.js';
 import { loadProject } from '../config/load.js';
 import { suggest } from '../config/suggest.js';
 import { InvalidConfigError, missingSchedulesFile, UserError } from '../errors.js';
@@ -332,7 +333,11 @@ export async function editSchedulesFile(
   let committed = false;
   try {
     await chmod(tmp, mode); // writeFile's mode is filtered by the umask
-    const loaded = await loadProject(tmp, { displayName: display, now: options.now });
+    const loaded = await loadProject(tmp, {
+      displayName: display,
+      now: options.now,
+      backendSettings: backendSettings(),
+    });
     if (!loaded.project || hasErrors(loaded.diagnostics))
       throw new InvalidConfigError(loaded.diagnostics, edit.text);
     await rename(tmp, real);

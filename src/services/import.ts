@@ -21,7 +21,12 @@ import { chmod, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
-import { createBackend, importableBackends, importSchedulersFor } from '../backends/registry.js';
+import {
+  backendSettings,
+  createBackend,
+  importableBackends,
+  importSchedulersFor,
+} from '../backends/registry.js';
 import type { BackendName } from '../model/job.js';
 import type { CrontabBackend } from '../backends/crontab/adapter.js';
 import { crontabListing } from '../backends/crontab/parse.js';
@@ -555,6 +560,7 @@ export async function importJobs(
       now: host.now,
       displayName: request.file,
       hostTimezone: hostZone(host).zone,
+      backendSettings: backendSettings(),
     });
     if (!loaded.project || hasErrors(loaded.diagnostics))
       throw new InvalidConfigError(loaded.diagnostics, next);

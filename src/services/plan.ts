@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../config/diagnostic.js';
 import { hasErrors } from '../config/diagnostic.js';
 import { loadProject } from '../config/load.js';
-import { createBackend, providerOf, selectBackend } from '../backends/registry.js';
+import { backendSettings, createBackend, providerOf, selectBackend } from '../backends/registry.js';
 import type { Backend, RenderContext } from '../backends/types.js';
 import { InvalidConfigError, UserError } from '../errors.js';
 import type { BackendName, Job, Project } from '../model/job.js';
@@ -93,6 +93,7 @@ export async function loadValidProject(
     displayName,
     cache,
     hostTimezone: hostZone(host).zone,
+    backendSettings: backendSettings(),
   });
   const source = loaded.source ?? '';
   if (!loaded.project || hasErrors(loaded.diagnostics))

@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createBackend } from '../backends/registry.js';
+import { backendSettings, createBackend } from '../backends/registry.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../config/diagnostic.js';
 import { loadProject, type LoadOptions } from '../config/load.js';
 import { missingSchedulesFile, UserError } from '../errors.js';
@@ -54,7 +54,11 @@ export async function validateFile(
     if (code === 'ENOENT') throw missingSchedulesFile(display);
     throw new UserError(`cannot read ${display}: ${code ?? (err as Error).message}`);
   }
-  const result = await loadProject(file, { ...options, displayName: display });
+  const result = await loadProject(file, {
+    backendSettings: backendSettings(),
+    ...options,
+    displayName: display,
+  });
   let diagnostics = result.diagnostics;
   if (result.project && options.checkBackend !== false && result.source !== undefined)
     diagnostics = sortDiagnostics([

@@ -18,7 +18,6 @@ const NAMED_BACKEND = new RegExp(`'(${BACKENDS.join('|')})'`);
  */
 const STILL_NAMING_BACKENDS: Record<string, string> = {
   'src/model/job.ts': 'the generic backend-name type (BACKENDS)',
-  'src/config/checks.ts': 'resolves `kubernetes:` settings and warns about notify on kubernetes',
   'src/services/import.ts': "the import readers and crontab's one-write takeover",
 };
 

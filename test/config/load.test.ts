@@ -3,6 +3,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backendSettings } from '../../src/backends/registry.js';
+import type { SettingsResolver } from '../../src/config/backend-settings.js';
 import { loadProject } from '../../src/config/load.js';
 
 let dir: string;
@@ -15,10 +17,19 @@ afterEach(async () => {
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 
-async function load(yaml: string, name = 'schedules.yaml') {
+async function load(
+  yaml: string,
+  name = 'schedules.yaml',
+  settings: readonly SettingsResolver[] = backendSettings(),
+) {
   const file = path.join(dir, name);
   await writeFile(file, yaml);
-  return loadProject(file, { displayName: name, now: NOW, hostTimezone: 'America/Chicago' });
+  return loadProject(file, {
+    displayName: name,
+    now: NOW,
+    hostTimezone: 'America/Chicago',
+    backendSettings: settings,
+  });
 }
 
 describe('resolution', () => {
@@ -244,6 +255,62 @@ jobs:
       resources: { requests: { cpu: '500m' } },
       history: { successful: 3, failed: 1 },
     });
+  });
+
+  it('is resolved only by the settings the loader is given (config knows no backend)', async () => {
+    const yaml =
+      'version: 1\nbackend: kubernetes\ndefaults:\n  kubernetes: { namespace: b, image: i }\njobs:\n  a: { schedule: day, command: x }\n';
+    expect((await load(yaml)).project!.jobs[0]!.kubernetes).toEqual({ namespace: 'b', image: 'i' });
+    const without = await load(yaml, 'schedules.yaml', []);
+    expect(without.diagnostics).toEqual([]);
+    expect(without.project!.jobs[0]).not.toHaveProperty('kubernetes');
+  });
+
+  it("reports a resolver's diagnostics where the key is written, under the job or defaults", async () => {
+    const seen: Record<string, unknown>[] = [];
+    const picky: SettingsResolver = {
+      key: 'kubernetes',
+      resolve(raw) {
+        seen.push(raw);
+        return {
+          settings: { namespace: String(raw.namespace), image: String(raw.image) },
+          diagnostics: [
+            { path: ['image'], severity: 'warning', code: 'image-tag', message: 'pin the image by digest' },
+            {
+              path: ['namespace'],
+              severity: 'error',
+              code: 'bad-ns',
+              message: 'no such namespace',
+              hint: 'create it',
+            },
+          ],
+        };
+      },
+    };
+    const r = await load(
+      [
+        'version: 1',
+        'backend: kubernetes',
+        'defaults:',
+        '  kubernetes:',
+        '    namespace: batch',
+        'jobs:',
+        '  a:',
+        '    schedule: day',
+        '    command: x',
+        '    kubernetes:',
+        '      image: img:2',
+        '',
+      ].join('\n'),
+      'schedules.yaml',
+      [picky],
+    );
+    expect(seen).toContainEqual({ namespace: 'batch', image: 'img:2' });
+    expect(r.project).toBeUndefined();
+    expect(r.diagnostics.map((d) => [d.line, d.severity, d.code, d.message, d.hint])).toEqual([
+      [5, 'error', 'bad-ns', 'no such namespace', 'create it'],
+      [11, 'warning', 'image-tag', 'pin the image by digest', undefined],
+    ]);
   });
 
   it('rejects a relative container working dir', async () => {

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backendSettings } from '../../src/backends/registry.js';
 import { loadProject } from '../../src/config/load.js';
 
 let dir: string;
@@ -18,7 +19,11 @@ afterEach(async () => {
 async function load(yaml: string) {
   const file = path.join(dir, 'schedules.yaml');
   await writeFile(file, yaml);
-  return loadProject(file, { displayName: 'schedules.yaml', hostTimezone: 'UTC' });
+  return loadProject(file, {
+    displayName: 'schedules.yaml',
+    hostTimezone: 'UTC',
+    backendSettings: backendSettings(),
+  });
 }
 
 const codes = (r: Awaited<ReturnType<typeof load>>) => r.diagnostics.map((d) => `${d.line}:${d.code}`);
@@ -124,6 +129,12 @@ jobs:
       'warning:9:not-on-kubernetes',
       'warning:10:not-on-kubernetes',
     ]);
+    expect(r.diagnostics[0]!.message).toBe(
+      "notify of job 'a' does nothing on the kubernetes backend: the CronJob runs the command itself, not sched run",
+    );
+    expect(r.diagnostics[1]!.hint).toBe(
+      "use the cluster's alerting (e.g. kube-state-metrics' kube_cronjob_status_last_successful_time)",
+    );
     expect(r.project).toBeDefined();
   });
 });

@@ -1,6 +1,8 @@
 /** The schema file itself: documented for editors, and in step with the TypeScript model. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { allProviders } from '../../src/backends/registry.js';
+import { assembleSchema, SETTINGS_PLACEHOLDER } from '../../src/backends/schema-assembly.js';
 import { SCHEMA_URL } from '../../src/config/schema.js';
 import { BACKENDS, JOB_NAME_PATTERN, OVERLAP_POLICIES, PROJECT_NAME_PATTERN } from '../../src/model/job.js';
 
@@ -29,8 +31,51 @@ function properties(node: Json, at: string, out: [string, Json][] = []): [string
   return out;
 }
 
+const BASE_URL = new URL('schedules.base.json', SCHEMA_URL);
+const base = JSON.parse(readFileSync(BASE_URL, 'utf8')) as Json;
+
 describe('schemas/schedules.schema.json', () => {
   const all = properties(schema, '$');
+
+  it("is the base schema with the backend providers' parts, as scripts/assemble-schema.mjs writes it", () => {
+    const assembled = assembleSchema(base, allProviders());
+    expect(schema).toEqual(assembled);
+    // Key order too: editors list properties in the file's order.
+    expect(JSON.stringify(schema)).toBe(JSON.stringify(assembled));
+    expect(JSON.stringify(schema)).not.toContain(SETTINGS_PLACEHOLDER);
+  });
+
+  it('takes each backend settings block from its provider, under every job and defaults', () => {
+    const withSettings = allProviders().filter((p) => p.settings);
+    expect(withSettings.length).toBeGreaterThan(0);
+    const baseDefs = base.$defs as Record<string, Json>;
+    const defaults = (schema.properties as Record<string, Json>).defaults!.properties as Json;
+    const job = defs.job!.properties as Json;
+    for (const { settings } of withSettings) {
+      const key = settings!.key;
+      expect(baseDefs[key], `$defs.${key} belongs to its provider, not the base schema`).toBeUndefined();
+      for (const [name, def] of Object.entries(settings!.schemaDefs)) expect(defs[name]).toEqual(def);
+      expect(defaults[key]).toEqual({ $ref: `#/$defs/${key}` });
+      expect(job[key]).toEqual({ $ref: `#/$defs/${key}` });
+    }
+  });
+
+  it('lists the backend choices and their words from the providers, in table order', () => {
+    const backend = (schema.properties as Record<string, Json>).backend!;
+    const baseBackend = (base.properties as Record<string, Json>).backend!;
+    expect(baseBackend.enum).toEqual(['auto']);
+    const lines = (backend.markdownDescription as string).split('\n');
+    const own = allProviders().map((p) => `- \`${p.name}\`: ${p.schemaDoc}`);
+    expect(lines.slice(-own.length)).toEqual(own);
+    for (const p of allProviders()) expect(baseBackend.markdownDescription).not.toContain(`\`${p.name}\`:`);
+  });
+
+  it('refuses a provider whose settings clash with the base schema', () => {
+    const [first] = allProviders();
+    const clash = { ...first!, settings: { key: 'kubernetes', schemaDefs: { kubernetes: {}, job: {} } } };
+    expect(() => assembleSchema(base, [clash as never])).toThrow(/\$defs\.job .*already defined/);
+    expect(() => assembleSchema({ ...base, $defs: {} }, allProviders())).toThrow(/no \$defs\.job/);
+  });
 
   it('is JSON Schema 2020-12', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');

@@ -23,6 +23,7 @@ async function checkCronDaemon(deps: ProviderDoctorDeps): Promise<ProviderFindin
 
 export const crontabProvider: BackendProvider = {
   name: 'crontab',
+  schemaDoc: "a marked block in the user's crontab",
   capabilities: {
     nativeJitter: false,
     nativeCatchUp: false,

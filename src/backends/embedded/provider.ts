@@ -6,6 +6,7 @@ import { embeddedRoot } from './daemon-lock.js';
 
 export const embeddedProvider: BackendProvider = {
   name: 'embedded',
+  schemaDoc: 'run by `sched daemon`',
   capabilities: {
     nativeJitter: false,
     nativeCatchUp: false,

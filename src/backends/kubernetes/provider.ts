@@ -1,9 +1,11 @@
 /** The Kubernetes provider: one CronJob per job, applied with kubectl server-side apply. */
 import { NodeRunner } from '../../platform/node.js';
 import type { BackendProvider } from '../provider.js';
+import { kubernetesSettings } from './settings.js';
 
 export const kubernetesProvider: BackendProvider = {
   name: 'kubernetes',
+  schemaDoc: 'CronJobs (needs a `kubernetes:` block)',
   capabilities: {
     // The CronJob runs the command itself, not `sched run`: nothing for the wrapper to add.
     nativeJitter: true,
@@ -11,6 +13,7 @@ export const kubernetesProvider: BackendProvider = {
     runsRecordedHere: false,
     keepsPausedJobsRegistered: true,
   },
+  settings: kubernetesSettings,
   async create(options) {
     const { KubernetesBackend } = await import('./index.js');
     const runner = options.runner ?? new NodeRunner();

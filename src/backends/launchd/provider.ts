@@ -16,6 +16,7 @@ const DOC = 'launchd documents calendar intervals in local time, much like cront
 
 export const launchdProvider: BackendProvider = {
   name: 'launchd',
+  schemaDoc: '`~/Library/LaunchAgents/dev.sched.<project>.<job>.plist`',
   capabilities: {
     nativeJitter: false,
     nativeCatchUp: false,

@@ -95,6 +95,7 @@ async function checkWake(deps: ProviderDoctorDeps, jobs: string[]): Promise<Prov
 
 export const systemdProvider: BackendProvider = {
   name: 'systemd',
+  schemaDoc: '`sched-<project>-<job>.service` + `.timer` user units',
   capabilities: {
     nativeJitter: true,
     nativeCatchUp: true,

@@ -13,6 +13,7 @@ const DOC =
 
 export const windowsProvider: BackendProvider = {
   name: 'windows',
+  schemaDoc: 'tasks in `\\sched\\<project>\\`',
   capabilities: {
     nativeJitter: false,
     nativeCatchUp: true,
