@@ -7,6 +7,9 @@ export default class WakeListen extends BaseCommand {
   static override strict = false;
   static override summary = 'Run the wake jobs of a project when the machine resumes (systemd unit entry).';
   static override description = `The process behind \`sched-<project>--wake.service\`, which \`sched apply\` installs on systemd when a project has \`schedule: wake\` jobs. It listens to logind's PrepareForSleep signal on the system bus and, on each resume, starts each listed job's service. Not meant to be run by hand.`;
+  static override examples = [
+    '<%= config.bin %> wake-listen --project billing -- resync  # what the unit runs: ExecStart=',
+  ];
   static override args = { jobs: Args.string({ description: 'wake jobs of the project' }) };
   static override flags = {
     project: Flags.string({ summary: 'The project.', required: true }),
