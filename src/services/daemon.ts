@@ -11,6 +11,7 @@ import path from 'node:path';
 import { allProviders, PROVIDERS } from '../backends/registry.js';
 import type { DaemonHost } from '../backends/provider.js';
 import { UserError } from '../errors.js';
+import { formatElapsed } from '../config/duration.js';
 import { runArgv } from '../backends/invocation.js';
 import { isValidProjectName, type BackendName } from '../model/job.js';
 import { NodeDirFs, schedBinPath, systemClock } from '../platform/node.js';
@@ -92,7 +93,7 @@ export function formatEvent(e: DaemonEvent, json: boolean): string {
       msg = `catch-up run for project ${who}`;
       break;
     case 'exited':
-      msg = `${e.catchUp ? `catch-up of ${who}` : who} exited ${e.signal ? `on signal ${String(e.signal)}` : `with code ${String(e.code)}`} after ${(Number(e.durationMs) / 1000).toFixed(1)}s${e.stderr ? `: ${String(e.stderr).trim().split('\n').slice(-3).join(' | ')}` : ''}`;
+      msg = `${e.catchUp ? `catch-up of ${who}` : who} exited ${e.signal ? `on signal ${String(e.signal)}` : `with code ${String(e.code)}`} after ${formatElapsed(Number(e.durationMs), { tenths: true })}${e.stderr ? `: ${String(e.stderr).trim().split('\n').slice(-3).join(' | ')}` : ''}`;
       break;
     case 'spawn-failed':
       msg = `could not start sched run for ${who}: ${String(e.error)}`;
@@ -119,7 +120,7 @@ export function formatEvent(e: DaemonEvent, json: boolean): string {
       msg = `grace period over: sending SIGTERM to ${(e.running as string[]).join(', ')}`;
       break;
     case 'clock-changed':
-      msg = `the clock was stepped ${Number(e.stepMs) < 0 ? 'back' : 'forward'} by ${Math.abs(Number(e.stepMs) / 1000).toFixed(1)}s; next fire ${e.next ? String(e.next) : 'none'}`;
+      msg = `the clock was stepped ${Number(e.stepMs) < 0 ? 'back' : 'forward'} by ${formatElapsed(Math.abs(Number(e.stepMs)), { tenths: true })}; next fire ${e.next ? String(e.next) : 'none'}`;
       break;
     case 'stopped':
       msg = `stopped${e.abandoned ? ` (${String(e.abandoned)} run(s) did not exit)` : ''}`;
