@@ -9,6 +9,20 @@ const argv = process.argv.slice(2);
 const [command, ...rest] = argv;
 const fast = process.env.SCHED_NO_FAST_PATH !== '1';
 
+// sched decides colour itself (src/cli/color.ts: a non-empty NO_COLOR wins over FORCE_COLOR). Node
+// 24 warns on stderr that it ignores NO_COLOR when both are set, as soon as a module loads node:util;
+// that note is wrong for sched's output and would come before every message, so it is dropped.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...args) {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  if (
+    typeof text === 'string' &&
+    /^The '\w+' env is ignored due to the 'FORCE_COLOR' env being set\.$/.test(text)
+  )
+    return;
+  return emitWarning.call(this, warning, ...args);
+};
+
 /**
  * `sched plan` in its common forms skips oclif too (drift checks run it over and over); any
  * other form — help, a mistake — goes to oclif, which parses and explains. False: not handled.
