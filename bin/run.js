@@ -41,6 +41,23 @@ async function fastPlan(argv) {
 }
 
 /**
+ * `sched apply` in its common forms skips oclif too (its start-up was a third of a small apply);
+ * help or a mistake goes to oclif. False: not handled.
+ */
+async function fastApply(argv) {
+  const { parseFastApplyArgs, applyCommand } = await import('../dist/cli/apply-command.js');
+  const opts = await parseFastApplyArgs(argv);
+  if (!opts) return false;
+  try {
+    process.exitCode = await applyCommand(opts);
+  } catch (err) {
+    const { reportError } = await import('../dist/cli/report-error.js');
+    process.exitCode = await reportError(err);
+  }
+  return true;
+}
+
+/**
  * `sched run`: the arguments parsed with the parser derived from the command's spec, as oclif
  * would. Help, or a mistake in the arguments, is oclif's to show (false: not handled).
  */
@@ -55,8 +72,11 @@ async function fastRun(argv) {
 
 /** `--version`, `-v`, `version`, `--help`, `help [CMD]`, `CMD --help` (false: not handled). */
 async function fastInfo(argv) {
-  // run and plan ask for it only with a lone --help/-h: their scheduled starts never load it.
-  if ((command === 'run' || command === 'plan') && !(rest.length === 1 && /^(--help|-h)$/.test(rest[0])))
+  // run, plan and apply ask for it only with a lone --help/-h: their common forms never load it.
+  if (
+    (command === 'run' || command === 'plan' || command === 'apply') &&
+    !(rest.length === 1 && /^(--help|-h)$/.test(rest[0]))
+  )
     return false;
   const { serveInfo } = await import('../dist/cli/fast-info.js');
   return serveInfo(argv, new URL('..', import.meta.url));
@@ -66,7 +86,8 @@ const handled =
   fast &&
   ((await fastInfo(argv)) ||
     (command === 'run' && (await fastRun(rest))) ||
-    (command === 'plan' && (await fastPlan(rest))));
+    (command === 'plan' && (await fastPlan(rest))) ||
+    (command === 'apply' && (await fastApply(rest))));
 if (!handled) {
   // oclif checks the node version when it loads, with semver (~25 ms); npm's engine-strict and
   // package.json's engines already do, at install. Set only while it loads, so that the commands

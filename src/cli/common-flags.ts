@@ -42,3 +42,26 @@ export const COMPACT_FLAG = {
     'show the plan as one line per job and the summary, without diffs (for plans of hundreds of jobs)',
   default: false,
 } as const satisfies FlagSpec;
+
+/** `--lock-timeout` of the commands that change the host (apply, destroy). */
+export const LOCK_TIMEOUT_FLAG = {
+  kind: 'string',
+  description:
+    'how long to wait for another apply of this project (or of the same crontab/unit directory) to finish, e.g. 30s or 5m (default 0s: refuse at once)',
+  helpValue: 'DURATION',
+} as const satisfies FlagSpec;
+
+/** `--force` of apply/destroy: take over a project installed from another checkout without asking. */
+export const FORCE_MOVE_FLAG = {
+  kind: 'boolean',
+  description:
+    'apply even when the project is installed from another schedules.yaml (moves it here); needed with --auto-approve',
+  default: false,
+} as const satisfies FlagSpec;
+
+/** `--auto-approve` of the commands that change the host. */
+export const AUTO_APPROVE_FLAG = {
+  kind: 'boolean',
+  description: 'apply without asking for confirmation (needed when stdin is not a terminal)',
+  default: false,
+} as const satisfies FlagSpec;

@@ -1,7 +1,17 @@
 /** Flags shared by several commands, defined once so they read the same everywhere. */
 import { Flags } from '@oclif/core';
 import { RUN_SPEC } from '../backends/invocation.js';
-import { COMPACT_FLAG, FILE_FLAG, NO_PAGER_FLAG, SCOPE_FLAG, TARGET_FLAG } from './common-flags.js';
+import { lockTimeoutMs } from './apply-command.js';
+import {
+  AUTO_APPROVE_FLAG,
+  COMPACT_FLAG,
+  FILE_FLAG,
+  FORCE_MOVE_FLAG,
+  LOCK_TIMEOUT_FLAG,
+  NO_PAGER_FLAG,
+  SCOPE_FLAG,
+  TARGET_FLAG,
+} from './common-flags.js';
 import { oclifFlag } from './oclif-spec.js';
 
 export const fileFlag = oclifFlag(FILE_FLAG);
@@ -10,10 +20,7 @@ export const scopeFlag = oclifFlag(SCOPE_FLAG);
 
 export const targetFlag = oclifFlag(TARGET_FLAG);
 
-export const autoApproveFlag = Flags.boolean({
-  description: 'apply without asking for confirmation (needed when stdin is not a terminal)',
-  default: false,
-});
+export const autoApproveFlag = oclifFlag(AUTO_APPROVE_FLAG);
 
 /** `--project`/`-p` of the commands that act on one job's recorded state (run, history, logs). */
 export const projectFlag = oclifFlag(RUN_SPEC.flags.project);
@@ -27,25 +34,20 @@ export const projectFileFlag = oclifFlag(RUN_SPEC.flags.file);
  * Returns milliseconds.
  */
 export const lockTimeoutFlag = Flags.custom<number>({
-  description:
-    'how long to wait for another apply of this project (or of the same crontab/unit directory) to finish, e.g. 30s or 5m (default 0s: refuse at once)',
-  helpValue: 'DURATION',
+  description: LOCK_TIMEOUT_FLAG.description,
+  helpValue: LOCK_TIMEOUT_FLAG.helpValue,
   default: 0,
   parse: async (text) => {
-    const seconds = text.trim() === '0' ? 0 : (await import('../config/duration.js')).parseDuration(text);
-    if (seconds === undefined) {
+    const ms = await lockTimeoutMs(text);
+    if (ms === undefined) {
       throw new Error(`--lock-timeout expects a duration such as 0s, 30s, 5m or 1h (got '${text}')`);
     }
-    return seconds * 1000;
+    return ms;
   },
 })();
 
 /** `--force` of apply/destroy: take over a project installed from another checkout without asking. */
-export const forceMoveFlag = Flags.boolean({
-  description:
-    'apply even when the project is installed from another schedules.yaml (moves it here); needed with --auto-approve',
-  default: false,
-});
+export const forceMoveFlag = oclifFlag(FORCE_MOVE_FLAG);
 
 /** `--project` of status/destroy: an installed project, read from sched's state instead of a file. */
 export const installedProjectFlag = Flags.string({

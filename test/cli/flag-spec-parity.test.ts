@@ -1,5 +1,5 @@
 /**
- * The fast path (bin/run.js) parses `sched run` and `sched plan` with the parser derived from
+ * The fast path (bin/run.js) parses `sched run`, `sched plan` and `sched apply` with the parser derived from
  * their specs (src/model/flag-spec.ts); oclif parses the same command lines with the flags derived
  * from the same specs. Both must read every argv alike: the same flags and arguments, or the fast
  * parser declines where oclif reports a mistake or shows help.
@@ -11,14 +11,17 @@ import { helpAddition } from '@oclif/core/run';
 import { asksForHelp, parseArgv, type CommandSpec } from '../../src/model/flag-spec.js';
 import { RUN_SPEC } from '../../src/backends/invocation.js';
 import { PLAN_SPEC } from '../../src/cli/plan-command.js';
+import { APPLY_SPEC } from '../../src/cli/apply-command.js';
 import { oclifArgs, oclifFlags } from '../../src/cli/oclif-spec.js';
 import Run from '../../src/commands/run.js';
 import Plan from '../../src/commands/plan.js';
+import Apply from '../../src/commands/apply.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 const SPECS: ReadonlyArray<[CommandSpec, { flags?: unknown; args?: unknown }]> = [
   [RUN_SPEC, Run],
   [PLAN_SPEC, Plan],
+  [APPLY_SPEC, Apply],
 ];
 
 type Outcome = { flags: Record<string, unknown>; args: Record<string, unknown> } | 'declined';
