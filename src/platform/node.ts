@@ -2,6 +2,7 @@
  * Node implementations of the ports, kept to node's own modules so CLI start-up stays light.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { lstat, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,10 @@ import { ensureDirSync } from './trust.js';
  * calls need only argv, stdin text, env, cwd, a timeout and the collected output.
  */
 export class NodeRunner implements Runner {
+  processRunning(names: readonly string[]): boolean | undefined {
+    return processNamesIn('/proc', names) ? true : undefined;
+  }
+
   run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, {
@@ -208,4 +213,27 @@ export class MemoryDirFs implements DirFs {
   async remove(name: string): Promise<void> {
     this.files.delete(name);
   }
+}
+
+/**
+ * Whether a process whose name (`/proc/PID/comm`, what `pgrep -x` matches) is one of `names` is
+ * listed in `procDir`: a few hundred small reads, where starting `pgrep` costs a process start.
+ * False when none is, or there is no such directory (not Linux).
+ */
+export function processNamesIn(procDir: string, names: readonly string[]): boolean {
+  let pids: string[];
+  try {
+    pids = readdirSync(procDir).filter((n) => /^\d+$/.test(n));
+  } catch {
+    return false;
+  }
+  const wanted = new Set(names);
+  for (const pid of pids) {
+    try {
+      if (wanted.has(readFileSync(path.join(procDir, pid, 'comm'), 'latin1').trimEnd())) return true;
+    } catch {
+      // Ended meanwhile, or hidden from us (hidepid): not a match.
+    }
+  }
+  return false;
 }

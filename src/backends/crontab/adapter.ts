@@ -27,6 +27,7 @@ import type {
   RenderContext,
   RenderedFile,
 } from '../types.js';
+import { cronDaemonRunning } from './daemon-probe.js';
 import { applyChanges, applyChangesToBytes, crontabListing, parseCrontabBytes } from './parse.js';
 import { checkJob, renderJob, renderProjectEntries } from './render.js';
 
@@ -75,6 +76,8 @@ export class CrontabBackend implements Backend {
   private readonly files: FileStager;
   /** Per project: the state of the crontab its last readInstalled (or apply) saw. */
   private readonly observed = new Map<string, string>();
+  /** Per project: the bytes behind {@link observed}, as its last readInstalled read them. */
+  private readonly observedBytes = new Map<string, string>();
 
   constructor(options: CrontabBackendOptions) {
     this.runner = options.runner;
@@ -108,15 +111,8 @@ export class CrontabBackend implements Backend {
     };
   }
 
-  /** `pgrep -x cron` (Debian), `pgrep -x crond` (others), or a pid file. */
-  private async daemonRunning(): Promise<boolean> {
-    const r = await this.runner
-      .run('sh', [
-        '-c',
-        'pgrep -x cron >/dev/null 2>&1 || pgrep -x crond >/dev/null 2>&1 || test -s /run/crond.pid || test -s /var/run/crond.pid',
-      ])
-      .catch(() => undefined);
-    return r !== undefined && r.exitCode === 0;
+  private daemonRunning(): Promise<boolean> {
+    return cronDaemonRunning(this.runner);
   }
 
   async warnings(): Promise<string[]> {
@@ -216,10 +212,9 @@ export class CrontabBackend implements Backend {
    * crontab itself has no compare-and-swap, so a window of one process start remains; sched's
    * own appliers are kept out of it by the apply lock.
    */
-  private async replace(current: string, next: string): Promise<void> {
+  private async replace(current: string, next: string, changedWhen: string): Promise<void> {
     const install = async (file?: string): Promise<void> => {
-      if ((await this.readCrontabBytes()) !== current)
-        throw new CrontabChangedError(this.who(), 'while sched was applying');
+      if ((await this.readCrontabBytes()) !== current) throw new CrontabChangedError(this.who(), changedWhen);
       const args = file === undefined ? this.args('-r') : this.args(file);
       const r = await this.runner.run('crontab', args);
       if (r.exitCode === 0) return;
@@ -235,6 +230,7 @@ export class CrontabBackend implements Backend {
     const bytes = await this.readCrontabBytes();
     const found = parseCrontabBytes(bytes, project);
     this.observed.set(project, stateOf(bytes));
+    this.observedBytes.set(project, bytes);
     return found;
   }
 
@@ -251,15 +247,26 @@ export class CrontabBackend implements Backend {
    */
   async apply(project: string, changes: ArtifactChange[], options: BackendApplyOptions = {}): Promise<void> {
     const expected = options.expectedState ?? this.observed.get(project);
-    const text = await this.readCrontabBytes();
+    const seen = this.observedBytes.get(project);
+    // The bytes the plan's read saw stand in for a read of their own (one `crontab -l` less):
+    // replace() reads the crontab again right before writing and refuses unless it is these.
+    const reuse = seen !== undefined && expected !== undefined && stateOf(seen) === expected;
+    const text = reuse ? seen : await this.readCrontabBytes();
     // Computed first (it is pure): a crontab sched cannot read is the more useful error.
     const next = applyChangesToBytes(text, project, changes);
     if (expected !== undefined && stateOf(text) !== expected)
       throw new CrontabChangedError(this.who(), 'since the plan read it');
-    if (next !== text) await this.replace(text, next);
+    if (next !== text)
+      await this.replace(text, next, reuse ? 'since the plan read it' : 'while sched was applying');
     // Whoever saw the crontab as it was has now seen this write too: it was sched's own.
     const before = stateOf(text);
-    for (const [p, state] of this.observed) if (state === before) this.observed.set(p, stateOf(next));
-    this.observed.set(project, stateOf(next));
+    const after = stateOf(next);
+    for (const [p, state] of this.observed)
+      if (state === before) {
+        this.observed.set(p, after);
+        this.observedBytes.set(p, next);
+      }
+    this.observed.set(project, after);
+    this.observedBytes.set(project, next);
   }
 }

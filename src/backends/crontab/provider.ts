@@ -2,16 +2,11 @@
 import { NodeRunner } from '../../platform/node.js';
 import type { BackendProvider, ProviderDoctorDeps, ProviderFinding } from '../provider.js';
 import { currentUser, targetTag } from '../target-key.js';
+import { cronDaemonRunning } from './daemon-probe.js';
 
 /** Crontab entries fire only while a cron daemon runs. */
 async function checkCronDaemon(deps: ProviderDoctorDeps): Promise<ProviderFinding> {
-  const r = await deps.runner
-    .run('sh', [
-      '-c',
-      'pgrep -x cron >/dev/null 2>&1 || pgrep -x crond >/dev/null 2>&1 || test -s /run/crond.pid || test -s /var/run/crond.pid',
-    ])
-    .catch(() => undefined);
-  if (r && r.exitCode === 0)
+  if (await cronDaemonRunning(deps.runner))
     return { id: 'cron-daemon', status: 'ok', message: 'the cron daemon is running' };
   return {
     id: 'cron-daemon',

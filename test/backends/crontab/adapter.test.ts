@@ -158,6 +158,25 @@ describe('CrontabBackend', () => {
     expect(fake.writes).toBe(1);
   });
 
+  it('applies after the plan read with one more crontab -l only: the re-read right before the write', async () => {
+    const { fake, backend, artifacts } = setup(FOREIGN);
+    await backend.readInstalled('billing');
+    const before = fake.calls.length;
+    await backend.apply('billing', artifacts.map(create));
+    const calls = fake.calls.slice(before).map((c) => (c[1]?.startsWith('/') ? ['crontab', 'FILE'] : c));
+    expect(calls).toEqual([
+      ['crontab', '-l'],
+      ['crontab', 'FILE'],
+    ]);
+    // The re-read still guards the write: a change after the plan read it is refused.
+    const installed = await backend.readInstalled('billing');
+    fake.onList = () => (fake.text = FOREIGN + '# added by another applier\n');
+    await expect(backend.apply('billing', installed.map(remove))).rejects.toThrow(
+      /changed since the plan read it; nothing was written/,
+    );
+    expect(fake.writes).toBe(1);
+  });
+
   it('refuses unbalanced markers without writing', async () => {
     const broken = FOREIGN + '# BEGIN sched billing\n0 1 * * * x\n';
     const { fake, backend, artifacts } = setup(broken);
