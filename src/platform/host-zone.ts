@@ -20,9 +20,36 @@ export const LOCALTIME = '/etc/localtime';
 /** Debian's and Ubuntu's name file, beside a copied (not linked) /etc/localtime. */
 export const TIMEZONE_FILE = '/etc/timezone';
 
-/** The runtime's name for `zone` (`Etc/UTC` → `UTC`), or undefined when it is not a zone. */
-function runtimeName(zone: string): string | undefined {
+/** Names the runtime calls `UTC` (its own list of zones leaves them out). */
+const UTC_NAMES = new Set([
+  'UTC',
+  'Etc/UTC',
+  'Etc/GMT',
+  'GMT',
+  'Etc/Universal',
+  'Universal',
+  'Etc/Zulu',
+  'Zulu',
+  'Etc/GMT0',
+  'GMT0',
+  'Etc/Greenwich',
+  'Greenwich',
+  'Etc/UCT',
+  'UCT',
+]);
+let listedZones: Set<string> | undefined;
+
+/**
+ * The runtime's name for `zone` (`Etc/UTC` → `UTC`), or undefined when it is not a zone. A zone
+ * of the runtime's own list is named as listed (test/platform/host-zone.test.ts checks every one
+ * against a DateTimeFormat): reading the list costs ~2 ms where the first DateTimeFormat with a
+ * zone costs ~20, on every plan. Other names (aliases) ask a DateTimeFormat.
+ */
+export function runtimeZoneName(zone: string): string | undefined {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return undefined;
+  if (UTC_NAMES.has(zone)) return 'UTC';
+  listedZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (listedZones.has(zone)) return zone;
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
@@ -35,7 +62,7 @@ function zoneFromPath(target: string): string | undefined {
   const at = target.lastIndexOf('zoneinfo/');
   if (at < 0) return undefined;
   const name = target.slice(at + 'zoneinfo/'.length).replace(/^(posix|right)\//, '');
-  return runtimeName(name);
+  return runtimeZoneName(name);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -49,7 +76,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function hostSchedulerZone(files: ZoneFiles = nodeZoneFiles()): HostZone {
   if (files.platform === 'win32') {
-    return { zone: runtimeName(files.runtimeZone() ?? '') ?? 'UTC', source: 'the Windows time zone setting' };
+    return {
+      zone: runtimeZoneName(files.runtimeZone() ?? '') ?? 'UTC',
+      source: 'the Windows time zone setting',
+    };
   }
   const link = files.readLink(LOCALTIME);
   if (link !== undefined) {
@@ -58,7 +88,7 @@ export function hostSchedulerZone(files: ZoneFiles = nodeZoneFiles()): HostZone 
   }
   const bytes = files.readBytes(LOCALTIME);
   if (!bytes) return { zone: 'UTC', source: `no ${LOCALTIME}, so UTC` };
-  const named = runtimeName(
+  const named = runtimeZoneName(
     new TextDecoder().decode(files.readBytes(TIMEZONE_FILE) ?? new Uint8Array()).trim(),
   );
   if (named) return { zone: named, source: TIMEZONE_FILE };
@@ -66,7 +96,7 @@ export function hostSchedulerZone(files: ZoneFiles = nodeZoneFiles()): HostZone 
   const candidates = ['UTC', ...Intl.supportedValuesOf('timeZone')];
   for (const name of candidates) {
     const other = files.readBytes(path.join(files.zoneinfoDir, name));
-    if (other && sameBytes(bytes, other)) return { zone: runtimeName(name) ?? name, source: LOCALTIME };
+    if (other && sameBytes(bytes, other)) return { zone: runtimeZoneName(name) ?? name, source: LOCALTIME };
   }
   return { zone: 'UTC', source: `${LOCALTIME} matches no zone in ${files.zoneinfoDir}, so UTC` };
 }

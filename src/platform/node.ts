@@ -2,7 +2,7 @@
  * Node implementations of the ports, kept to node's own modules so CLI start-up stays light.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { lstat, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,8 +17,10 @@ import { ensureDirSync } from './trust.js';
  * calls need only argv, stdin text, env, cwd, a timeout and the collected output.
  */
 export class NodeRunner implements Runner {
-  processRunning(names: readonly string[]): boolean | undefined {
-    return processNamesIn('/proc', names) ? true : undefined;
+  processRunning(names: readonly string[], pidFiles: readonly string[]): boolean | undefined {
+    const found = processNamesIn('/proc', names);
+    if (found === undefined) return undefined;
+    return found || pidFiles.some((f) => (statSync(f, { throwIfNoEntry: false })?.size ?? 0) > 0);
   }
 
   run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -217,22 +219,28 @@ export class MemoryDirFs implements DirFs {
 
 /**
  * Whether a process whose name (`/proc/PID/comm`, what `pgrep -x` matches) is one of `names` is
- * listed in `procDir`: a few hundred small reads, where starting `pgrep` costs a process start.
- * False when none is, or there is no such directory (not Linux).
+ * listed in `procDir` — what pgrep reads, without starting it: a few hundred small reads.
+ * Undefined when there is no such directory (not Linux).
  */
-export function processNamesIn(procDir: string, names: readonly string[]): boolean {
+export function processNamesIn(procDir: string, names: readonly string[]): boolean | undefined {
   let pids: string[];
   try {
     pids = readdirSync(procDir).filter((n) => /^\d+$/.test(n));
   } catch {
-    return false;
+    return undefined;
   }
   const wanted = new Set(names);
+  const buf = Buffer.alloc(64); // comm is at most 16 bytes
   for (const pid of pids) {
+    let fd: number | undefined;
     try {
-      if (wanted.has(readFileSync(path.join(procDir, pid, 'comm'), 'latin1').trimEnd())) return true;
+      fd = openSync(path.join(procDir, pid, 'comm'), 'r');
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      if (wanted.has(buf.toString('latin1', 0, n).trimEnd())) return true;
     } catch {
       // Ended meanwhile, or hidden from us (hidepid): not a match.
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
   return false;

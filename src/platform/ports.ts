@@ -31,11 +31,11 @@ export interface RunOptions {
 export interface Runner {
   run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
   /**
-   * Whether a process with one of these exact names (as `pgrep -x` matches them) is running,
-   * asked of the OS directly instead of by starting `pgrep`; undefined when it cannot tell here
-   * (no /proc, or none of them is visible): the caller then runs its command.
+   * Whether a process with one of these exact names (as `pgrep -x` matches them) is running, or
+   * one of these pid files is not empty — asked of the OS directly instead of by starting `pgrep`;
+   * undefined where it cannot tell (no /proc): the caller then runs its command.
    */
-  processRunning?(names: readonly string[]): boolean | undefined;
+  processRunning?(names: readonly string[], pidFiles: readonly string[]): boolean | undefined;
 }
 
 /**

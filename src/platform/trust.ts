@@ -83,7 +83,8 @@ export function permissionError(e: unknown, p: string): unknown {
   );
 }
 
-function lstatChecked(p: string): fs.Stats | undefined {
+/** lstat of `p`; undefined when it does not exist; a permission error names the path. */
+export function lstatChecked(p: string): fs.Stats | undefined {
   try {
     return lstatOrUndefined(p);
   } catch (e) {
@@ -161,18 +162,25 @@ export function checkDirSync(dir: string, base: string): void {
   walkTrusted(dir, base, undefined);
 }
 
+/**
+ * Throws unless `st`, the lstat of `p` — a directory inside one already checked — is a real
+ * directory (no symlink) the user can trust; undefined (it does not exist) passes.
+ */
+export function assertTrustedChild(p: string, st: fs.Stats | undefined, uid = currentUid()): void {
+  if (!st) return;
+  if (st.isSymbolicLink()) refuseLink(p);
+  if (!st.isDirectory()) throw notADirectory(p);
+  const problem = uid === undefined ? undefined : untrusted(p, st, uid);
+  if (problem) throw problem;
+}
+
 /** The walk of {@link ensureDirSync}: creates missing components with `mode`, or stops there when undefined. */
 function walkTrusted(dir: string, base: string, mode: number | undefined): void {
   assertTrustedDirSync(base);
   const rel = path.relative(base, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UserError(`${dir} is outside ${base}`);
   const uid = currentUid();
-  const check = (p: string, st: fs.Stats): void => {
-    if (st.isSymbolicLink()) refuseLink(p);
-    if (!st.isDirectory()) throw notADirectory(p);
-    const problem = uid === undefined ? undefined : untrusted(p, st, uid);
-    if (problem) throw problem;
-  };
+  const check = (p: string, st: fs.Stats): void => assertTrustedChild(p, st, uid);
   let current = base;
   for (const part of rel.split(path.sep).filter(Boolean)) {
     current = path.join(current, part);

@@ -34,6 +34,7 @@ import {
   writeAtomicSync,
 } from './files.js';
 import { jobStateDir, projectStateDir } from './paths.js';
+import { assertTrustedChild, currentUid, lstatChecked } from '../platform/trust.js';
 
 function listDirSync(dir: string): string[] {
   try {
@@ -337,11 +338,13 @@ export class AppliedSpecStore {
     const jobsDir = path.join(projectStateDir(this.root, project), 'jobs');
     checkDirSync(jobsDir, path.dirname(this.root));
     const manifest = readManifest(this.root, project);
-    const uid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
+    const uid = currentUid();
     const out = new Map<string, ManifestEntry>();
     for (const name of listDirSync(jobsDir).sort()) {
-      checkDirSync(path.join(jobsDir, name), jobsDir);
-      const file = path.join(jobsDir, name, APPLIED_SPEC_FILE);
+      // jobsDir and the chain above it are checked once, above: each job folder is one lstat.
+      const jobDir = path.join(jobsDir, name);
+      assertTrustedChild(jobDir, lstatChecked(jobDir), uid);
+      const file = path.join(jobDir, APPLIED_SPEC_FILE);
       let st: fs.Stats;
       try {
         st = fs.lstatSync(file);

@@ -3,7 +3,7 @@
  * the `$TZ` of the shell that runs sched.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hostSchedulerZone, nodeZoneFiles } from '../../src/platform/host-zone.js';
+import { hostSchedulerZone, nodeZoneFiles, runtimeZoneName } from '../../src/platform/host-zone.js';
 import { fakeZoneFiles, hostInZone } from '../fakes/zone-files.js';
 
 const BERLIN_BYTES = 'TZif2 pretend Berlin';
@@ -68,5 +68,26 @@ describe('hostSchedulerZone', () => {
     vi.stubEnv('TZ', plain.zone === 'Asia/Calcutta' ? 'Europe/Berlin' : 'Asia/Kolkata');
     expect(hostSchedulerZone(nodeZoneFiles(process.env))).toEqual(plain);
     expect(hostSchedulerZone()).toEqual(plain);
+  });
+});
+
+describe('runtimeZoneName', () => {
+  const byDateTimeFormat = (zone: string) =>
+    new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+
+  it('names every zone of the runtime, and the aliases, exactly as a DateTimeFormat does', () => {
+    const zones = [
+      ...Intl.supportedValuesOf('timeZone'),
+      ...['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Zulu', 'Etc/GMT0', 'Greenwich', 'UCT'],
+      ...['US/Pacific', 'Asia/Kolkata', 'Asia/Calcutta', 'Europe/Kiev', 'Etc/GMT+5', 'America/Buenos_Aires'],
+    ];
+    expect(zones.length).toBeGreaterThan(400);
+    for (const zone of zones) expect(runtimeZoneName(zone), zone).toBe(byDateTimeFormat(zone));
+  });
+
+  it('is undefined for what is no zone', () => {
+    expect(runtimeZoneName('Mars/Olympus_Mons')).toBeUndefined();
+    expect(runtimeZoneName('../etc/passwd')).toBeUndefined();
+    expect(runtimeZoneName('')).toBeUndefined();
   });
 });

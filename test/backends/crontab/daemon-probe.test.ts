@@ -6,8 +6,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CRON_DAEMON_SCRIPT, cronDaemonRunning } from '../../../src/backends/crontab/daemon-probe.js';
-import { processNamesIn } from '../../../src/platform/node.js';
+import {
+  CRON_DAEMON_NAMES,
+  CRON_DAEMON_SCRIPT,
+  CRON_PID_FILES,
+  cronDaemonRunning,
+} from '../../../src/backends/crontab/daemon-probe.js';
+import { NodeRunner, processNamesIn } from '../../../src/platform/node.js';
 import type { Runner } from '../../../src/platform/ports.js';
 
 const dirs: string[] = [];
@@ -46,16 +51,24 @@ describe('processNamesIn', () => {
     expect(processNamesIn(fakeProc({ '1': 'init', '9': 'cronolog', '10': 'anacron' }), ['cron'])).toBe(false);
   });
 
-  it('is false where there is no process table to read (not Linux)', () => {
-    expect(processNamesIn(path.join(tmpdir(), 'sched-no-such-proc'), ['cron'])).toBe(false);
+  it('cannot tell where there is no process table to read (not Linux)', () => {
+    expect(processNamesIn(path.join(tmpdir(), 'sched-no-such-proc'), ['cron'])).toBeUndefined();
   });
 });
 
 describe('cronDaemonRunning', () => {
-  it('starts no command when the process table shows the daemon', async () => {
-    const runner = shell(1, () => true);
-    expect(await cronDaemonRunning(runner)).toBe(true);
-    expect(runner.started).toEqual([]);
+  it('starts no command when the process table can tell, either way', async () => {
+    const running = shell(1, () => true);
+    expect(await cronDaemonRunning(running)).toBe(true);
+    const stopped = shell(0, () => false);
+    expect(await cronDaemonRunning(stopped)).toBe(false);
+    expect([...running.started, ...stopped.started]).toEqual([]);
+  });
+
+  it('on this machine, agrees with pgrep and the pid files', async () => {
+    const runner = new NodeRunner();
+    const viaShell = await runner.run('sh', ['-c', CRON_DAEMON_SCRIPT]);
+    expect(runner.processRunning(CRON_DAEMON_NAMES, CRON_PID_FILES)).toBe(viaShell.exitCode === 0);
   });
 
   it('asks the shell (pgrep, pid files) when the table cannot tell', async () => {
