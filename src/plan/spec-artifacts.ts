@@ -14,17 +14,38 @@ export function specArtifactId(job: string): string {
   return `spec:${job}`;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+/** An array index (`0`, `17`): a JS object lists these first, in numeric order, whatever the insertion order. */
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+const isArrayIndex = (key: string) => ARRAY_INDEX.test(key) && Number(key) < 2 ** 32 - 1;
+
+/** The keys in the order an object built by inserting them sorted would list them. */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value).sort();
+  if (!keys.some(isArrayIndex)) return keys;
+  return [
+    ...keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b)),
+    ...keys.filter((k) => !isArrayIndex(k)),
+  ];
+}
+
+/**
+ * JSON with every object's keys sorted and undefined members left out — what
+ * `JSON.stringify` of a key-sorted copy gives, written directly (a plan of 1,000 jobs makes
+ * 2,000 spec bodies; the copies were most of their cost).
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v) ?? 'null').join(',')}]`;
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
+    const parts: string[] = [];
+    for (const key of sortedKeys(value)) {
+      // The copy's `__proto__` assignment set no member: the key never showed.
+      const v = key === '__proto__' ? undefined : (value as Record<string, unknown>)[key];
+      const text = v === undefined ? undefined : canonicalJson(v);
+      if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
     }
-    return out;
+    return `{${parts.join(',')}}`;
   }
-  return value;
+  return JSON.stringify(value);
 }
 
 /**
@@ -34,11 +55,12 @@ function sortKeys(value: unknown): unknown {
  */
 function specBody(backend: BackendName, job: Job): string {
   const fields: Record<string, unknown> = { backend, ...job };
-  return Object.keys(fields)
-    .sort()
-    .filter((key) => fields[key] !== undefined)
-    .map((key) => `${key}: ${JSON.stringify(sortKeys(fields[key]))}\n`)
-    .join('');
+  let body = '';
+  for (const key of Object.keys(fields).sort()) {
+    const text = fields[key] === undefined ? undefined : canonicalJson(fields[key]);
+    if (text !== undefined) body += `${key}: ${text}\n`;
+  }
+  return body;
 }
 
 function parseSpecBody(content: string): { backend: BackendName; job: Job } {

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { runtimeZoneName } from '../schedule/zoned.js';
 import type { ZoneFiles } from './ports.js';
 
 export interface HostZone {
@@ -19,43 +20,6 @@ export interface HostZone {
 export const LOCALTIME = '/etc/localtime';
 /** Debian's and Ubuntu's name file, beside a copied (not linked) /etc/localtime. */
 export const TIMEZONE_FILE = '/etc/timezone';
-
-/** Names the runtime calls `UTC` (its own list of zones leaves them out). */
-const UTC_NAMES = new Set([
-  'UTC',
-  'Etc/UTC',
-  'Etc/GMT',
-  'GMT',
-  'Etc/Universal',
-  'Universal',
-  'Etc/Zulu',
-  'Zulu',
-  'Etc/GMT0',
-  'GMT0',
-  'Etc/Greenwich',
-  'Greenwich',
-  'Etc/UCT',
-  'UCT',
-]);
-let listedZones: Set<string> | undefined;
-
-/**
- * The runtime's name for `zone` (`Etc/UTC` → `UTC`), or undefined when it is not a zone. A zone
- * of the runtime's own list is named as listed (test/platform/host-zone.test.ts checks every one
- * against a DateTimeFormat): reading the list costs ~2 ms where the first DateTimeFormat with a
- * zone costs ~20, on every plan. Other names (aliases) ask a DateTimeFormat.
- */
-export function runtimeZoneName(zone: string): string | undefined {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return undefined;
-  if (UTC_NAMES.has(zone)) return 'UTC';
-  listedZones ??= new Set(Intl.supportedValuesOf('timeZone'));
-  if (listedZones.has(zone)) return zone;
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return undefined;
-  }
-}
 
 /** `…/zoneinfo/Europe/Berlin` → `Europe/Berlin` (also `posix/` and `right/` trees, macOS' /var/db/timezone/zoneinfo). */
 function zoneFromPath(target: string): string | undefined {

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/model/job.js';
 import {
+  canonicalJson,
   desiredSpecArtifact,
   installedSpecArtifact,
   specFromArtifact,
@@ -56,6 +58,54 @@ describe('the applied spec as an artifact', () => {
     expect(installedSpecArtifact(spec).recordedHash).toBe(desiredSpecArtifact('crontab', job).hash);
     expect(desiredSpecArtifact('crontab', { ...job, env: { A: '1', B: '2' } }).hash).toBe(
       desiredSpecArtifact('crontab', job).hash,
+    );
+  });
+});
+
+describe('canonicalJson', () => {
+  /** The definition: JSON.stringify of a copy whose object keys are sorted, undefined members dropped. */
+  function sortedCopy(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(sortedCopy);
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value).sort()) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v !== undefined) out[key] = sortedCopy(v);
+      }
+      return out;
+    }
+    return value;
+  }
+
+  it('is JSON.stringify of the key-sorted copy, for any JSON-like value (fast-check)', () => {
+    const value = fc.letrec((tie) => ({
+      leaf: fc.oneof(
+        fc.string(),
+        fc.double(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+      ),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        tie('leaf'),
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(
+          fc.oneof(
+            fc.string(),
+            fc.constantFrom('0', '1', '10', '2', '01', '-1', '4294967294', '4294967295', '__proto__'),
+          ),
+          tie('node'),
+          { maxKeys: 5 },
+        ),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(JSON.stringify(sortedCopy(v)));
+      }),
+      { numRuns: 500 },
     );
   });
 });

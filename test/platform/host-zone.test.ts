@@ -3,7 +3,8 @@
  * the `$TZ` of the shell that runs sched.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hostSchedulerZone, nodeZoneFiles, runtimeZoneName } from '../../src/platform/host-zone.js';
+import { hostSchedulerZone, nodeZoneFiles } from '../../src/platform/host-zone.js';
+import { runtimeZoneName } from '../../src/schedule/zoned.js';
 import { fakeZoneFiles, hostInZone } from '../fakes/zone-files.js';
 
 const BERLIN_BYTES = 'TZif2 pretend Berlin';
