@@ -300,6 +300,24 @@ function parseField(text: string, offset: number, def: FieldDef, out: boolean[])
  * runs), empty list elements.
  */
 export function parseCron(expr: string): CronSpec {
+  const known = typeof expr === 'string' ? parsedCron.get(expr) : undefined;
+  if (known) return known;
+  const spec = parseCronText(expr);
+  // Frozen: every caller shares the one parse of an expression.
+  for (const field of [spec.minute, spec.hour, spec.dom, spec.month, spec.dow]) Object.freeze(field);
+  if (parsedCron.size >= PARSED_CRON_LIMIT) parsedCron.clear();
+  parsedCron.set(expr, Object.freeze(spec));
+  return spec;
+}
+
+/**
+ * Expressions parsed in this process: a plan of 1,000 jobs parsed each one three times (the
+ * schedule check, the resolver, the backend), and jobs often share an expression.
+ */
+const parsedCron = new Map<string, CronSpec>();
+const PARSED_CRON_LIMIT = 10_000;
+
+function parseCronText(expr: string): CronSpec {
   if (typeof expr !== 'string') throw new CronSyntaxError('a cron expression must be a string', 0);
   const leading = expr.length - expr.trimStart().length;
   const body = expr.trim();
