@@ -97,6 +97,8 @@ const offsetCache = new Map<string, Map<number, number>>();
 
 /** UTC offset in seconds of `zone` at the instant `epochSeconds` (whole seconds). */
 export function offsetAt(zone: string, epochSeconds: number): number {
+  // UTC has no offset ever: no formatter (the first costs ~20 ms), on the many hosts that run in UTC.
+  if (UTC_NAMES.has(zone)) return 0;
   let cache = offsetCache.get(zone);
   if (!cache) {
     cache = new Map();

@@ -231,8 +231,10 @@ async function executeHoldingProjectLock(
     timeoutMs: Math.max(lockOptions.timeoutMs ?? 0, TARGET_LOCK_MIN_WAIT_MS),
   });
   try {
-    await assertPlanCurrent(plan, outcome);
-    return await applyChanges(plan, outcome, host, onProgress);
+    // One store for the check and the writes: the write reuses the check's listing.
+    const store = new AppliedSpecStore(outcome.ctx.stateDir);
+    await assertPlanCurrent(plan, outcome, store);
+    return await applyChanges(plan, outcome, host, onProgress, store);
   } finally {
     await targetLock.release();
   }
@@ -243,14 +245,17 @@ async function executeHoldingProjectLock(
  * edit, another checkout): executing it would undo that change. Reads only this project's
  * artifacts, so another project's apply to a shared crontab does not make it stale.
  */
-export async function assertPlanCurrent(plan: Plan, outcome: PlanOutcome): Promise<void> {
+export async function assertPlanCurrent(
+  plan: Plan,
+  outcome: PlanOutcome,
+  store = new AppliedSpecStore(outcome.ctx.stateDir),
+): Promise<void> {
   const name = path.basename(plan.file);
   // A project loaded from an object has no file to re-read: the library re-plans it instead.
   if (!plan.destroy && outcome.origin === 'file' && plan.fileHash.startsWith('sha256:')) {
     const now = await hashFile(plan.file).catch(() => 'missing');
     if (now !== plan.fileHash) throw new StalePlanError(`${name} changed since this plan was made`);
   }
-  const store = new AppliedSpecStore(outcome.ctx.stateDir);
   const applied = await store.list(plan.project);
   const installed: FoundArtifact[] = applied.map(installedSpecArtifact);
   for (const b of outcome.backends.values()) {
@@ -270,9 +275,9 @@ async function applyChanges(
   outcome: PlanOutcome,
   host: HostSettings,
   onProgress: ApplyProgress,
+  store: AppliedSpecStore,
 ): Promise<Plan['summary']> {
   const changes = plan.jobs.flatMap((j) => j.changes);
-  const store = new AppliedSpecStore(outcome.ctx.stateDir);
   const stateChanges = changes.filter((c) => c.target === 'state');
   const total = changes.length;
   let done = 0;

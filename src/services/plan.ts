@@ -88,18 +88,32 @@ export async function loadValidProject(
   displayName = file,
 ): Promise<{ project: Project; diagnostics: Diagnostic[]; source: string }> {
   const cache = stateLoadCache(stateRoot(host.env));
+  const hostTimezone = hostZone(host).zone;
+  // The same bytes loaded again by this process (apply finds the project's name, then plans
+  // under its lock): the first load's result, when the file is unchanged.
+  const key = [path.resolve(file), displayName, hostTimezone, host.now.getTime()].join('\0');
+  const bytes = await readFile(file).catch(() => undefined);
+  const sha = bytes && createHash('sha256').update(bytes).digest('hex');
+  const known = loadedInProcess.get(key);
+  if (known && sha !== undefined && known.sha === sha) return known.result;
   const loaded = await loadProject(file, {
     now: host.now,
     displayName,
     cache,
-    hostTimezone: hostZone(host).zone,
+    hostTimezone,
     backendSettings: backendSettings(),
   });
   const source = loaded.source ?? '';
   if (!loaded.project || hasErrors(loaded.diagnostics))
     throw new InvalidConfigError(loaded.diagnostics, source);
-  return { project: loaded.project, diagnostics: loaded.diagnostics, source };
+  const result = { project: loaded.project, diagnostics: loaded.diagnostics, source };
+  // Kept only when the text loaded is the text hashed (the file did not change in between).
+  if (sha !== undefined && bytes!.toString('utf8') === source) loadedInProcess.set(key, { sha, result });
+  return result;
 }
+
+/** Valid loads of this process, by file, name, zone and "now" (see loadValidProject). */
+const loadedInProcess = new Map<string, { sha: string; result: LoadedProject }>();
 
 export async function makePlan(request: PlanRequest, host: HostSettings): Promise<PlanOutcome> {
   const ctx = renderContext(host);

@@ -272,6 +272,13 @@ export function readAppliedSpecSync(root: string, project: string, job: string):
 }
 
 export class AppliedSpecStore {
+  /**
+   * Per project: the entries this instance last listed or wrote. An instance lives within one
+   * hold of the project's apply lock (the only writers), so a write right after a listing
+   * builds the manifest from it instead of listing again.
+   */
+  private readonly known = new Map<string, Map<string, ManifestEntry>>();
+
   constructor(
     readonly root: string,
     /** Called after each step of a write: tests kill the process there. */
@@ -297,7 +304,7 @@ export class AppliedSpecStore {
     for (const [index, spec] of specs.entries()) {
       const { project, name } = spec.job;
       // Listed before the first write: the manifest must hold every spec, new and old.
-      if (!byProject.has(project)) byProject.set(project, this.entries(project));
+      if (!byProject.has(project)) byProject.set(project, this.known.get(project) ?? this.entries(project));
       const dir = jobStateDir(this.root, project, name);
       // The state root's parent is the base, so a state root that is a symlink is refused too.
       ensureDirSync(dir, base);
@@ -316,6 +323,7 @@ export class AppliedSpecStore {
       const file = manifestPath(this.root, project);
       writeAtomicSync(file, JSON.stringify(manifest) + '\n', FILE_MODE, true);
       fsyncDir(path.dirname(file));
+      this.known.set(project, entries);
     }
     this.onStep('manifest-committed');
   }
@@ -372,11 +380,13 @@ export class AppliedSpecStore {
       }
       out.set(name, { file: identityOf(st), spec });
     }
+    this.known.set(project, new Map(out));
     return out;
   }
 
   /** Removes the spec only: run history and logs stay for `sched history`. */
   async remove(project: string, job: string): Promise<void> {
     removeSync(path.join(jobStateDir(this.root, project, job), APPLIED_SPEC_FILE));
+    this.known.get(project)?.delete(job);
   }
 }

@@ -146,7 +146,15 @@ describe.skipIf(skip)('crontab states sched can always get out of', { timeout: 5
       };
       const backend = new CrontabBackend({ runner: new NodeRunner(), user: user.name, files: racing });
       await backend.readInstalled(PROJECT);
+      // The write starts from the bytes the plan read, so the change is one since that read.
       await expect(backend.apply(PROJECT, creates(backend))).rejects.toThrow(
+        /changed since the plan read it; nothing was written/,
+      );
+      expect(spool()).toBe(meanwhile);
+      // Without a plan's read first, the apply reads itself: the change came while applying.
+      const fresh = new CrontabBackend({ runner: new NodeRunner(), user: user.name, files: racing });
+      user.write('# foreign\n');
+      await expect(fresh.apply(PROJECT, creates(fresh))).rejects.toThrow(
         /changed while sched was applying; nothing was written/,
       );
       expect(spool()).toBe(meanwhile);

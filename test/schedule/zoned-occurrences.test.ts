@@ -1,7 +1,14 @@
-import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it, test } from 'vitest';
 import type { Schedule } from '../../src/model/job.js';
 import { fireTimesBetween, nextFireTimes } from '../../src/schedule/occurrences.js';
-import { formatInZone, isValidTimeZone, localFields, zonedToInstant } from '../../src/schedule/zoned.js';
+import {
+  formatInZone,
+  isValidTimeZone,
+  localFields,
+  offsetAt,
+  zonedToInstant,
+} from '../../src/schedule/zoned.js';
 import { describeSchedule } from '../../src/schedule/describe.js';
 
 const cron = (expr: string): Schedule => ({ kind: 'cron', expr, source: expr });
@@ -195,5 +202,31 @@ describe('dstEffects', () => {
     ]);
     expect(dstEffects(cron('0 12 * * *'), 'Europe/Berlin', ...year)).toEqual([]);
     expect(dstEffects(cron('30 2 * * *'), 'UTC', ...year)).toEqual([]);
+  });
+});
+
+describe('offsetAt in the UTC zones (answered without a formatter)', () => {
+  it('is what the runtime says, 0, for every name of UTC at any instant (fast-check)', () => {
+    const names = [
+      'UTC',
+      'Etc/UTC',
+      'Etc/GMT',
+      'GMT',
+      'Etc/Universal',
+      'Zulu',
+      'Etc/GMT0',
+      'Greenwich',
+      'UCT',
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...names), fc.integer({ min: -2e9, max: 4e9 }), (zone, t) => {
+        const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+          .formatToParts(new Date(t * 1000))
+          .find((p) => p.type === 'timeZoneName')!.value;
+        expect(parts).toMatch(/^GMT(\+00:00)?$/);
+        expect(offsetAt(zone, t)).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
