@@ -174,6 +174,27 @@ export function assertTrustedChild(p: string, st: fs.Stats | undefined, uid = cu
   if (problem) throw problem;
 }
 
+/**
+ * Makes `dir` (`mode`), a folder directly inside one already made and checked, or checks the one
+ * there ({@link assertTrustedChild}). True when it existed before.
+ */
+export function makeTrustedChild(dir: string, uid = currentUid(), mode = DIR_MODE): boolean {
+  const st = lstatChecked(dir);
+  if (st) {
+    assertTrustedChild(dir, st, uid);
+    return true;
+  }
+  try {
+    fs.mkdirSync(dir, { mode });
+    return false;
+  } catch (e) {
+    // Another sched process created it between our lstat and mkdir: check it.
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw permissionError(e, dir);
+    assertTrustedChild(dir, lstatChecked(dir), uid);
+    return true;
+  }
+}
+
 /** The walk of {@link ensureDirSync}: creates missing components with `mode`, or stops there when undefined. */
 function walkTrusted(dir: string, base: string, mode: number | undefined): void {
   assertTrustedDirSync(base);

@@ -34,7 +34,7 @@ import {
   writeAtomicSync,
 } from './files.js';
 import { jobStateDir, projectStateDir } from './paths.js';
-import { assertTrustedChild, currentUid, lstatChecked } from '../platform/trust.js';
+import { assertTrustedChild, currentUid, lstatChecked, makeTrustedChild } from '../platform/trust.js';
 
 function listDirSync(dir: string): string[] {
   try {
@@ -301,14 +301,19 @@ export class AppliedSpecStore {
   ): Promise<void> {
     const base = path.dirname(this.root);
     const byProject = new Map<string, Map<string, ManifestEntry>>();
+    const uid = currentUid();
     for (const [index, spec] of specs.entries()) {
       const { project, name } = spec.job;
-      // Listed before the first write: the manifest must hold every spec, new and old.
-      if (!byProject.has(project)) byProject.set(project, this.known.get(project) ?? this.entries(project));
       const dir = jobStateDir(this.root, project, name);
-      // The state root's parent is the base, so a state root that is a symlink is refused too.
-      ensureDirSync(dir, base);
-      removeStaleSpecTemps(dir);
+      if (!byProject.has(project)) {
+        // The chain down to the jobs folder is made and checked once per project (the state
+        // root's parent is the base, so a state root that is a symlink is refused too).
+        ensureDirSync(path.dirname(dir), base);
+        // Listed before the first write: the manifest must hold every spec, new and old.
+        byProject.set(project, this.known.get(project) ?? this.entries(project));
+      }
+      // Then one lstat (and a mkdir for a new job) per job folder.
+      if (makeTrustedChild(dir, uid)) removeStaleSpecTemps(dir);
       const file = path.join(dir, APPLIED_SPEC_FILE);
       writeAtomicSync(file, JSON.stringify(spec, null, 2) + '\n', FILE_MODE, false);
       byProject.get(project)!.set(name, { file: identityOf(fs.lstatSync(file)), spec });
