@@ -150,11 +150,15 @@ function uniqueReasons(changes: PlannedArtifactChange[]): Reason[] {
   return [...new Set(changes.map((c) => c.reason))];
 }
 
-/** Job names sorted; the project-wide pseudo-job ('') last. */
-function compareJobs(a: string, b: string): number {
+/**
+ * Job names sorted; the project-wide pseudo-job ('') last. Names are `[a-z0-9-]` (JOB_NAME_PATTERN),
+ * where code-unit order is localeCompare's order (test/plan/compute.test.ts) without the ~10 ms of
+ * loading a collator and its cost per comparison.
+ */
+export function compareJobs(a: string, b: string): number {
   if (a === '') return 1;
   if (b === '') return -1;
-  return a.localeCompare(b);
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Jobs to add, change and delete; the project-wide entry (job '') is not a job and not counted. */

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/backends/header.js';
-import { computeJobPlans, hostFingerprint, summarize } from '../../src/plan/compute.js';
+import { compareJobs, computeJobPlans, hostFingerprint, summarize } from '../../src/plan/compute.js';
+import { JOB_NAME_PATTERN } from '../../src/model/job.js';
 import type { DesiredArtifact, FoundArtifact } from '../../src/plan/compute.js';
 import { REASONS } from '../../src/plan/types.js';
 
@@ -161,5 +163,29 @@ describe('computeJobPlans', () => {
     const b = installed('b', 'b.timer', 'B', 'B');
     expect(hostFingerprint([a, b])).toBe(hostFingerprint([b, a]));
     expect(hostFingerprint([a, b])).not.toBe(hostFingerprint([a, { ...b, registered: false }]));
+  });
+});
+
+describe('compareJobs', () => {
+  it('orders valid job names as localeCompare does, the project-wide entry last (fast-check)', () => {
+    const name = fc.stringMatching(JOB_NAME_PATTERN);
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        expect(Math.sign(compareJobs(a, b))).toBe(Math.sign(a.localeCompare(b)));
+        expect(compareJobs('', a)).toBe(1);
+        expect(compareJobs(a, '')).toBe(-1);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(['b-1', 'a', 'b0', 'b', 'a-b', 'ab', '', '9'].sort(compareJobs)).toEqual([
+      '9',
+      'a',
+      'a-b',
+      'ab',
+      'b',
+      'b-1',
+      'b0',
+      '',
+    ]);
   });
 });
