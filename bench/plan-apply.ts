@@ -1,7 +1,8 @@
 /**
  * Benchmark: the scale curve of plan, apply and no-change plan through the real CLI — crontab
- * at 10, 100, 200 (the apply row of the performance goals), 1,000 and 10,000 jobs with `whenever --update-crontab` (Debian package
- * ruby-whenever) writing the same schedules beside each row, systemd at 10, 100 and 500 jobs —
+ * at 10, 100, 200 (the apply row of the performance goals), 1,000 and 10,000 jobs with
+ * `whenever --update-crontab` (Debian package ruby-whenever) writing the same schedules beside
+ * each row, systemd at 10, 100 and 500 jobs —
  * and start-up (`sched --version`) beside `node -e ''`. Every pair is measured interleaved in one
  * run (A, B, A, B…), so a busy machine slows both sides alike; the ratios are what counts. Prints
  * figures and ratios; asserts nothing. Needs root (a throw-away user for the crontab, the systemd
