@@ -21,10 +21,16 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     // By hand the job's output is also shown: a reader that goes away (`sched run JOB | head`)
     // must not end the wrapper before it records the run.
     if (!opts.trigger) ignoreClosedStdout();
+    // Getters: node sets up process.stdout on first use (~1 ms when it is the pipe cron reads
+    // output from), and a scheduled run never writes there.
     return await runCommand(opts, {
       signals: processSignals,
-      stdout: process.stdout,
-      stderr: process.stderr,
+      get stdout() {
+        return process.stdout;
+      },
+      get stderr() {
+        return process.stderr;
+      },
     });
   } catch (e) {
     const { reportError } = await import('../cli/report-error.js');

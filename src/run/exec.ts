@@ -261,7 +261,7 @@ export function execAttempt(opts: ExecOptions): Promise<ExecResult> {
     const watchdog =
       child.pid !== undefined ? startWatchdog(child.pid, opts.killGraceMs, opts.watchdogTouch) : undefined;
     // Promises made now, before any 'close' can fire, so a fast command is never waited on twice.
-    const pipesClosed = Promise.all([streamClosed(child.stdout), streamClosed(child.stderr)]);
+    const pipesEnded = Promise.all([streamEnded(child.stdout), streamEnded(child.stderr)]);
     const out = lineWriter(opts.log, 'out');
     const err = lineWriter(opts.log, 'err');
     child.stdout?.on('data', (c: Buffer) => {
@@ -318,7 +318,7 @@ export function execAttempt(opts: ExecOptions): Promise<ExecResult> {
       watchdog?.release();
       // Let the pipes drain (every writer is gone now), but never hang on an escaped process.
       let drainTimer: NodeJS.Timeout | undefined;
-      await Promise.race([pipesClosed, new Promise<void>((r) => (drainTimer = setTimeout(r, 1000)))]);
+      await Promise.race([pipesEnded, new Promise<void>((r) => (drainTimer = setTimeout(r, 1000)))]);
       clearTimeout(drainTimer);
       child.stdout?.destroy();
       child.stderr?.destroy();
@@ -343,9 +343,13 @@ export function execAttempt(opts: ExecOptions): Promise<ExecResult> {
   });
 }
 
-function streamClosed(s: NodeJS.ReadableStream | null): Promise<void> {
+/** Resolves once `s` has delivered all its data: at 'end', or at 'close' should it never end (an error). */
+function streamEnded(s: NodeJS.ReadableStream | null): Promise<void> {
   if (!s) return Promise.resolve();
   return new Promise((r) => {
+    // 'end' comes an event-loop turn or two before 'close' (the handle's close): the time the
+    // wrapper waits after every job.
+    s.once('end', () => r());
     s.once('close', () => r());
   });
 }

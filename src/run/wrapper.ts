@@ -17,6 +17,7 @@ import { takeRunNowRequest } from '../state/run-now-request.js';
 import { lockFile, queueDir, replaceLineDir } from '../state/paths.js';
 import { isDiskFull } from '../state/files.js';
 import { UserError } from '../errors.js';
+import { isoTime } from '../model/iso-time.js';
 import {
   DEFAULT_STALE_MS,
   HEARTBEAT_MS,
@@ -133,8 +134,7 @@ export function accountedUntil(store: RunStore, spec: AppliedSpec): Date {
 }
 
 export function newRunId(now: Date, pid: number): string {
-  const stamp = now
-    .toISOString()
+  const stamp = isoTime(now)
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -187,7 +187,7 @@ export class Wrapper {
   }
 
   private baseRecord(job: Job, id: string, trigger: string, extra: Partial<RunRecord> = {}): RunRecord {
-    const now = this.deps.clock.now().toISOString();
+    const now = isoTime(this.deps.clock.now());
     return {
       id,
       project: job.project,
@@ -327,7 +327,7 @@ export class Wrapper {
       pid: deps.pid,
       ...(deps.pidStart ? { pid_start: deps.pidStart } : {}),
       host: deps.host,
-      start: deps.clock.now().toISOString(),
+      start: isoTime(deps.clock.now()),
     };
     let locked = false;
     // overlap: queue waits in line: it takes the lock only when no run that came earlier waits.
@@ -525,13 +525,13 @@ export class Wrapper {
       const start = deps.clock.now();
       const running: RunRecord = {
         ...this.baseRecord(job, id, trigger, {
-          start: start.toISOString(),
+          start: isoTime(start),
           end: null,
           duration_ms: null,
           result: 'running',
           attempt,
         }),
-        ...(scheduled ? { scheduled: scheduled.toISOString() } : {}),
+        ...(scheduled ? { scheduled: isoTime(scheduled) } : {}),
       };
       try {
         store.markRunning(running);
@@ -605,7 +605,7 @@ export class Wrapper {
       if (result === 'timeout') reason = `timed out after ${job.timeoutSeconds} s`;
       const done: RunRecord = {
         ...running,
-        end: end.toISOString(),
+        end: isoTime(end),
         duration_ms: end.getTime() - start.getTime(),
         exit_code: res.signal ? null : res.exitCode,
         signal: res.signal,

@@ -153,7 +153,14 @@ export function appendTextSync(file: string, text: string): number {
 
 /** Removes a file; no error when it is already gone. */
 export function removeSync(file: string): void {
-  fs.rmSync(file, { force: true });
+  // unlink, not rmSync: rmSync loads node's rimraf on its first call (~1 ms of every `sched run`).
+  try {
+    fs.unlinkSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // Whatever unlink refuses (a folder, Windows' read-only files): rmSync's answer, as before.
+    fs.rmSync(file, { force: true });
+  }
 }
 
 /** Sets a file's mtime to `when` (used as a heartbeat); false when the file is gone. */

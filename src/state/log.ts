@@ -5,6 +5,7 @@
  * `<ISO instant> <stream> <text>` where stream is `out`, `err` or `sched` (the wrapper's own lines).
  */
 import fs from 'node:fs';
+import { isoTime } from '../model/iso-time.js';
 import { openAppendSync, readTextSync } from './files.js';
 
 export const DEFAULT_LOG_MAX_BYTES = 1024 * 1024;
@@ -55,7 +56,7 @@ export class RunLog {
 
   /** Writes one line (a trailing newline is added; inner newlines become separate lines). */
   line(stream: LogStream, text: string, when: Date = this.now()): void {
-    const stamp = when.toISOString();
+    const stamp = isoTime(when);
     let body = text
       .split('\n')
       .map((l) => `${stamp} ${stream} ${l}\n`)

@@ -148,6 +148,11 @@ export class RunStore {
 
   writeLast(record: RunRecord, durable = true): void {
     this.ensure();
+    this.replaceLast(record, durable);
+  }
+
+  /** writeLast for a caller that made sure of the folders just before (one trust walk, not two). */
+  private replaceLast(record: RunRecord, durable: boolean): void {
     writeAtomicSync(path.join(this.dir, LAST), JSON.stringify(record, null, 2) + '\n', undefined, durable);
   }
 
@@ -191,7 +196,7 @@ export class RunStore {
     // RUNNING_FILE_BYTES: the space of the final record, reserved now, so that the outcome can
     // be written over it in place even when the disk is full by the end of the run.
     writeAtomicSync(this.runningFile(record.id), padded(record));
-    this.writeLast(record, false);
+    this.replaceLast(record, false);
   }
 
   /** Rewrites an active run's file (e.g. once its command's pid is known). */
@@ -276,7 +281,8 @@ export class RunStore {
     }
     removeSync(this.runningFile(record.id));
     try {
-      this.writeLast(record);
+      // The folders were made sure of by the append just before.
+      this.replaceLast(record, true);
     } catch (e) {
       // Recorded in the history already; readers fall back to it (see services/history.ts).
       if (!isDiskFull(e)) throw e;
