@@ -28,7 +28,7 @@ process.emitWarning = function (warning, ...args) {
  * other form — help, a mistake — goes to oclif, which parses and explains. False: not handled.
  */
 async function fastPlan(argv) {
-  // dist/cli/fast-commands.js bundled into one file (scripts/bundle-cli.mjs): faster to load.
+  // dist/cli/fast-commands.js bundled (scripts/bundle.mjs): one module and its lazy parts, faster to load.
   const { parseFastPlanArgs, planCommand, reportError } = await import('../dist/cli-bundle/fast-commands.js');
   const opts = parseFastPlanArgs(argv);
   if (!opts) return false;
@@ -45,7 +45,8 @@ async function fastPlan(argv) {
  * help or a mistake goes to oclif. False: not handled.
  */
 async function fastApply(argv) {
-  const { parseFastApplyArgs, applyCommand, reportError } = await import('../dist/cli-bundle/fast-commands.js');
+  const { parseFastApplyArgs, applyCommand, reportError } =
+    await import('../dist/cli-bundle/fast-commands.js');
   const opts = await parseFastApplyArgs(argv);
   if (!opts) return false;
   try {
@@ -61,7 +62,7 @@ async function fastApply(argv) {
  * would. Help, or a mistake in the arguments, is oclif's to show (false: not handled).
  */
 async function fastRun(argv) {
-  // dist/run/cli.js bundled into one module (scripts/bundle-run.mjs): faster to load.
+  // dist/run/cli.js bundled into one module (scripts/bundle.mjs): faster to load.
   const { main } = await import('../dist/run-bundle/cli.js');
   const code = await main(argv);
   if (code === undefined) return false;

@@ -1,6 +1,6 @@
 /**
  * The commands bin/run.js runs without oclif, in their common forms: one module, so that the
- * build can bundle them with everything they load into one file (scripts/bundle-cli.mjs), and
+ * build can bundle them with everything they load (scripts/bundle.mjs), and
  * an error thrown inside meets the same error classes as the reporter that explains it.
  */
 export { parseFastPlanArgs, planCommand } from './plan-command.js';

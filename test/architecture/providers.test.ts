@@ -36,7 +36,7 @@ describe('backend providers', () => {
     expect(Object.values(PROVIDERS).filter((p) => p.fallback)).toHaveLength(1);
   });
 
-  it('keeps sched run free of backend code (what scripts/bundle-run.mjs bundles)', () => {
+  it('keeps sched run free of backend code (what scripts/bundle.mjs bundles)', () => {
     const run = [...reachable('src/run/cli.ts')];
     expect(run.length).toBeGreaterThan(10);
     // backends/invocation.ts is the one `sched run` argv spec every backend builds from and the

@@ -1,6 +1,6 @@
 /**
  * What a scheduled `sched run` loads and sets up before it runs the job: the bundle's entry and
- * the one chunk it imports (scripts/bundle-run.mjs), node built-ins, and no package. Each further
+ * the one chunk it imports (scripts/bundle.mjs), node built-ins, and no package. Each further
  * module is a resolve, a read and a link on every fire of every job; lazy code (YAML, catch-up,
  * the schedule engine, notifications, error reports) stays in chunks loaded only when used.
  */

@@ -227,6 +227,8 @@ export class CrontabBackend implements Backend {
 
   /** One `crontab -l` (two when it lists `\r` or `\b`). Throws CrontabMarkerError when the block is unbalanced. */
   async readInstalled(project: string): Promise<InstalledArtifact[]> {
+    // A read that fails leaves no bytes to write from: apply then reads (and explains) itself.
+    this.observedBytes.delete(project);
     const bytes = await this.readCrontabBytes();
     const found = parseCrontabBytes(bytes, project);
     this.observed.set(project, stateOf(bytes));

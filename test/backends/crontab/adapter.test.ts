@@ -177,6 +177,17 @@ describe('CrontabBackend', () => {
     expect(fake.writes).toBe(1);
   });
 
+  it('after a plan read, a crontab whose markers broke since is refused for its markers', async () => {
+    const { fake, backend, artifacts } = setup(FOREIGN);
+    await backend.readInstalled('billing');
+    const broken = FOREIGN + '# BEGIN sched billing\n0 1 * * * x\n';
+    fake.text = broken;
+    await expect(backend.readInstalled('billing')).rejects.toBeInstanceOf(CrontabMarkerError);
+    await expect(backend.apply('billing', artifacts.map(create))).rejects.toBeInstanceOf(CrontabMarkerError);
+    expect(fake.text).toBe(broken);
+    expect(fake.writes).toBe(0);
+  });
+
   it('refuses unbalanced markers without writing', async () => {
     const broken = FOREIGN + '# BEGIN sched billing\n0 1 * * * x\n';
     const { fake, backend, artifacts } = setup(broken);
