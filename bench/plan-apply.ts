@@ -170,7 +170,10 @@ async function systemdBench(): Promise<void> {
       rows.push(r);
       console.log(`  ${String(n).padStart(8)} ${fmt(r.plan)} ${fmt(r.apply)} ${fmt(r.noChange)}`);
     }
-    console.log(`  per job: apply ${slope(rows, 'apply')} ms, no-change plan ${slope(rows, 'noChange')} ms`);
+    if (rows.length > 1)
+      console.log(
+        `  per job: apply ${slope(rows, 'apply')} ms, no-change plan ${slope(rows, 'noChange')} ms`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await h.stop();
