@@ -115,6 +115,11 @@ export interface Backend {
    * warnings at the job. Empty when there are none.
    */
   advisories?(job: Job, ctx: RenderContext): string[];
+  /**
+   * Problems of the project as a whole (a crontab block over the crontab's size limit), each at
+   * the job where it begins, phrased like {@link check}'s. Pure.
+   */
+  checkProject?(jobs: readonly Job[]): { job: string; problem: string }[];
   /** The job's artifacts, byte-stable. Pure. Throws InexpressibleError when check() is not empty. */
   render(job: Job, ctx: RenderContext): Artifact[];
   /**

@@ -23,6 +23,10 @@ export async function backendDiagnostics(
     for (const problem of backend.advisories?.(job, ctx) ?? [])
       problems.push({ job, problem, severity: 'warning' });
   }
+  for (const { job: name, problem } of backend.checkProject?.(checked) ?? []) {
+    const job = checked.find((j) => j.name === name);
+    if (job) problems.push({ job, problem, severity: 'error' });
+  }
   if (problems.length === 0) return [];
   // Positions only when there is something to point at: locating re-reads the whole file.
   const { locateJobs } = await import('./locate.js');

@@ -29,7 +29,7 @@ import type {
 } from '../types.js';
 import { cronDaemonRunning } from './daemon-probe.js';
 import { applyChanges, applyChangesToBytes, crontabListing, parseCrontabBytes } from './parse.js';
-import { checkJob, renderJob, renderProjectEntries } from './render.js';
+import { checkBlockSize, checkJob, renderJob, renderProjectEntries } from './render.js';
 
 /** The two escapes of Debian's `crontab -l`. */
 const LISTING_ESCAPE = /\\[rb]/;
@@ -124,6 +124,10 @@ export class CrontabBackend implements Backend {
 
   check(job: Job, ctx: RenderContext): string[] {
     return checkJob(job, ctx);
+  }
+
+  checkProject(jobs: readonly Job[]): { job: string; problem: string }[] {
+    return checkBlockSize(jobs);
   }
 
   render(job: Job, ctx: RenderContext): Artifact[] {

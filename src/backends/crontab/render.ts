@@ -224,3 +224,48 @@ export function renderProjectEntries(project: string, jobs: readonly Job[], ctx:
   if (!anyCron) return [];
   return [entryArtifact(project, '', [`@reboot ${cronCommand(catchUpInvocation(ctx, 'crontab', project))}`])];
 }
+
+/** The most lines Debian's `crontab` installs ("crontab is too long; maximum number of lines is 10000"). */
+export const DEBIAN_CRONTAB_MAX_LINES = 10_000;
+
+/** Lines of one job's entry: its ownership comment, its description if any, the entry. */
+const entryLines = (job: Job) => 2 + (descriptionLine(job.description) === undefined ? 0 : 1);
+
+/**
+ * Lines of the project's block as {@link renderJob} and {@link renderProjectEntries} write it:
+ * the markers, the catch-up entry, and each enabled job's entry (0 when no job is enabled: there
+ * is no block).
+ */
+export function blockLineCount(jobs: readonly Job[]): number {
+  const enabled = jobs.filter((j) => j.enabled);
+  if (enabled.length === 0) return 0;
+  return enabled.reduce((n, job) => n + entryLines(job), blockFrameLines(enabled));
+}
+
+/** The markers, and the catch-up entry when some job has a cron schedule. */
+function blockFrameLines(enabled: readonly Job[]): number {
+  return 2 + (enabled.some((j) => j.schedule.kind === 'cron') ? 2 : 0);
+}
+
+/**
+ * The job from which the project's block would pass {@link DEBIAN_CRONTAB_MAX_LINES}: refused at
+ * plan time rather than by `crontab` after the applied specs were written. Other lines in the
+ * crontab count too; those only `crontab` itself can refuse.
+ */
+export function checkBlockSize(jobs: readonly Job[]): { job: string; problem: string }[] {
+  const enabled = jobs.filter((j) => j.enabled);
+  let lines = blockFrameLines(enabled);
+  const over = enabled.find((job) => (lines += entryLines(job)) > DEBIAN_CRONTAB_MAX_LINES);
+  if (!over) return [];
+  const max = DEBIAN_CRONTAB_MAX_LINES.toLocaleString('en-US');
+  return [
+    {
+      job: over.name,
+      problem:
+        `the project's crontab block passes ${max} lines at this job ` +
+        `(${enabled.length.toLocaleString('en-US')} jobs, two lines each, three with a description), ` +
+        `and crontab installs at most ${max}. ` +
+        'Hint: split the jobs into projects applied as other users, or use the systemd backend.',
+    },
+  ];
+}
