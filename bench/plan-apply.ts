@@ -4,8 +4,13 @@
  * `whenever --update-crontab` (Debian package ruby-whenever) writing the same schedules beside
  * each row, systemd at 10, 100 and 500 jobs —
  * and start-up (`sched --version`) beside `node -e ''`. Every pair is measured interleaved in one
- * run (A, B, A, B…), so a busy machine slows both sides alike; the ratios are what counts. Prints
- * figures and ratios; asserts nothing. Needs root (a throw-away user for the crontab, the systemd
+ * run (A, B, A, B…), so a busy machine slows both sides alike; the ratios are what counts. Both
+ * tools run in the throw-away user's login environment, not this process's: a variable set only
+ * here (NODE_EXTRA_CA_CERTS makes every node start read a CA bundle) would be counted against the
+ * node side alone; its cost is printed apart. Beside each crontab row, two floors: a bare node
+ * script doing only the OS work of a no-change check (read the file, `crontab -l`) and of an apply
+ * (that, one fsynced state file, `crontab -`), the least any node tool pays. Prints figures and
+ * ratios; asserts nothing. Needs root (a throw-away user for the crontab, the systemd
  * user-manager harness). SCHED_BENCH_SIZES=10,100 limits the crontab sizes,
  * SCHED_BENCH_SYSTEMD_SIZES the systemd ones, SCHED_BENCH_ONLY=crontab (or systemd, startup) the parts.
  */
@@ -16,7 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createCronUser, cronUserSkipReason } from '../test/e2e/helpers/cron-user.js';
 import { startSystemdUser, systemdUserSkipReason } from '../test/e2e/helpers/systemd-user.js';
-import { execAs, localExec, sched, SCHED_BIN, type Exec } from '../test/e2e/helpers/cli.js';
+import { execAs, localExec, loginEnvironment, sched, SCHED_BIN, type Exec } from '../test/e2e/helpers/cli.js';
 
 /**
  * Debian's crontab installs at most 10,000 lines. sched writes two per job (the ownership comment
@@ -56,6 +61,26 @@ function wheneverRb(n: number): string {
   return rb.join('\n') + '\n';
 }
 
+/** The OS work of a no-change check, and nothing else: read the file, read the crontab. */
+const FLOOR_CHECK = `import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+createHash('sha256').update(readFileSync(process.argv[2])).digest('hex');
+execFileSync('crontab', ['-l']);
+`;
+/** The OS work of an apply, and nothing else: that, one durable state file, the crontab written. */
+const FLOOR_APPLY = `import { execFileSync } from 'node:child_process';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+const bytes = readFileSync(process.argv[2]);
+const table = execFileSync('crontab', ['-l']);
+const fd = openSync(process.argv[2] + '.state.tmp', 'w');
+writeSync(fd, bytes);
+fsyncSync(fd);
+closeSync(fd);
+renameSync(process.argv[2] + '.state.tmp', process.argv[2] + '.state');
+execFileSync('crontab', ['-'], { input: table });
+`;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const repeatsFor = (n: number) => (n >= 2_000 ? 3 : 5);
 
@@ -88,24 +113,42 @@ interface Row {
   apply: number;
   noChange: number;
   peer?: number;
+  floorCheck?: number;
+  floorApply?: number;
+}
+
+/** The two floor scripts, interleaved with the rest; what each costs by the median. */
+interface Floors {
+  check: () => Promise<number>;
+  apply: () => Promise<number>;
 }
 
 /** One size: plan (all new), then apply and a peer's full write interleaved, then no-change plans. */
-async function measure(exec: Exec, file: string, n: number, peer?: () => Promise<number>): Promise<Row> {
+async function measure(
+  exec: Exec,
+  file: string,
+  n: number,
+  peer?: () => Promise<number>,
+  floors?: Floors,
+): Promise<Row> {
   const cli = (args: string[], ok = [0]) => timed(`sched ${args[0]}`, () => sched(exec, args), ok);
   const R = repeatsFor(n);
   const plan = await cli(['plan', '-f', file]);
   const applies: number[] = [];
   const peers: number[] = [];
+  const floorApplies: number[] = [];
+  const floorChecks: number[] = [];
   for (let i = 0; i < R; i++) {
     applies.push(await cli(['apply', '-f', file, '--auto-approve']));
     if (peer) peers.push(await peer());
+    if (floors) floorApplies.push(await floors.apply());
     if (i < R - 1) await cli(['destroy', '-f', file, '--auto-approve']);
   }
   const noChange: number[] = [];
   for (let i = 0; i < R; i++) {
     noChange.push(await cli(['plan', '-f', file, '--detailed-exitcode']));
     if (peer) peers.push(await peer());
+    if (floors) floorChecks.push(await floors.check());
   }
   await cli(['destroy', '-f', file, '--auto-approve']);
   return {
@@ -114,6 +157,7 @@ async function measure(exec: Exec, file: string, n: number, peer?: () => Promise
     apply: median(applies),
     noChange: median(noChange),
     ...(peer ? { peer: median(peers) } : {}),
+    ...(floors ? { floorApply: median(floorApplies), floorCheck: median(floorChecks) } : {}),
   };
 }
 
@@ -130,17 +174,19 @@ async function crontabBench(): Promise<void> {
   const hasWhenever = spawnSync('sh', ['-c', 'command -v whenever']).status === 0;
   const user = createCronUser();
   try {
-    const asUser = execAs(user);
+    const asUser = execAs(user, { login: true });
     const write = (name: string, text: string) => {
       const f = path.join(user.home, name);
       user.writeOwned(f, text);
       return f;
     };
+    const floorCheck = write('floor-check.mjs', FLOOR_CHECK);
+    const floorApply = write('floor-apply.mjs', FLOOR_APPLY);
     console.log(
-      'crontab (real `crontab` of a throw-away user, whole CLI process per step; median of 5, 3 from 2,000 jobs):',
+      'crontab (real `crontab` of a throw-away user, in its login environment; whole process per step; median of 5, 3 from 2,000 jobs):',
     );
     console.log(
-      '      jobs   plan (new)        apply   no-change plan     whenever   apply/whenever   no-change/whenever',
+      '      jobs   plan (new)        apply   no-change plan     whenever   apply/whenever   no-change/whenever   floor: apply, no-change (÷ whenever)',
     );
     const rows: Row[] = [];
     for (const n of CRONTAB_SIZES) {
@@ -150,9 +196,13 @@ async function crontabBench(): Promise<void> {
         ? () =>
             timed('whenever', () => asUser('whenever', ['--update-crontab', `bench-${n}`, '--load-file', rb]))
         : undefined;
+      const floors: Floors = {
+        check: () => timed('floor', () => asUser(process.execPath, [floorCheck, file])),
+        apply: () => timed('floor', () => asUser(process.execPath, [floorApply, file])),
+      };
       let r: Row;
       try {
-        r = await measure(asUser, file, n, peer);
+        r = await measure(asUser, file, n, peer, floors);
       } catch (e) {
         // Over the crontab's own limit: say so in the row and go on with the next size.
         console.log(`  ${String(n).padStart(8)}   not measured: ${firstLine((e as Error).message)}`);
@@ -162,8 +212,12 @@ async function crontabBench(): Promise<void> {
         if (peer) await asUser('whenever', ['--clear-crontab', `bench-${n}`, '--load-file', rb]);
       }
       rows.push(r);
+      const floorCells =
+        r.floorApply !== undefined && r.floorCheck !== undefined
+          ? `${fmt(r.floorApply)} ${fmt(r.floorCheck)}${r.peer ? ` (${ratio(r.floorApply, r.peer)}, ${ratio(r.floorCheck, r.peer)})` : ''}`
+          : '';
       console.log(
-        `  ${String(n).padStart(8)} ${fmt(r.plan)} ${fmt(r.apply)} ${fmt(r.noChange)}    ${r.peer ? fmt(r.peer) : '       —'}   ${r.peer ? ratio(r.apply, r.peer).padStart(14) : ''}   ${r.peer ? ratio(r.noChange, r.peer).padStart(18) : ''}`,
+        `  ${String(n).padStart(8)} ${fmt(r.plan)} ${fmt(r.apply)} ${fmt(r.noChange)}    ${r.peer ? fmt(r.peer) : '       —'}   ${r.peer ? ratio(r.apply, r.peer).padStart(14) : ''}   ${r.peer ? ratio(r.noChange, r.peer).padStart(18) : ''}   ${floorCells}`,
       );
     }
     if (!hasWhenever) console.log('  whenever: skipped (install the Debian package ruby-whenever)');
@@ -202,23 +256,45 @@ async function systemdBench(): Promise<void> {
   }
 }
 
-/** `sched --version` and `sched --help` beside `node -e ''`, interleaved. */
+/**
+ * `sched --version` and `sched --help` beside `node -e ''`, interleaved, in a login environment;
+ * and, when this process's environment sets NODE_EXTRA_CA_CERTS, what that costs a node start.
+ */
 async function startupBench(): Promise<void> {
-  const exec = localExec();
+  const local = localExec();
+  const me = os.userInfo();
+  const login = Object.entries(loginEnvironment({ name: me.username, home: me.homedir })).map(
+    ([k, v]) => `${k}=${v}`,
+  );
+  const exec: Exec = (command, args) => local('env', ['-i', ...login, command, ...args]);
   const R = 11;
   const cases: [string, () => Promise<number>][] = [
     ["node -e ''", () => timed('node', () => exec(process.execPath, ['-e', '']))],
     ['sched --version', () => timed('version', () => exec(process.execPath, [SCHED_BIN, '--version']))],
     ['sched --help', () => timed('help', () => exec(process.execPath, [SCHED_BIN, '--help']))],
   ];
+  const caCerts = process.env.NODE_EXTRA_CA_CERTS;
+  const withCa = `node -e '' with NODE_EXTRA_CA_CERTS=${caCerts}`;
+  if (caCerts)
+    cases.push([
+      withCa,
+      () =>
+        timed('node', () =>
+          local('env', ['-i', ...login, `NODE_EXTRA_CA_CERTS=${caCerts}`, process.execPath, '-e', '']),
+        ),
+    ]);
   const times = new Map<string, number[]>(cases.map(([k]) => [k, []]));
   for (let i = 0; i < R; i++) for (const [k, f] of cases) times.get(k)!.push(await f());
-  console.log(`start-up (median of ${R}, interleaved):`);
+  console.log(`start-up (median of ${R}, interleaved, in a login environment):`);
   const floor = median(times.get("node -e ''")!);
   for (const [k] of cases) {
     const m = median(times.get(k)!);
     console.log(`  ${k.padEnd(20)} ${fmt(m)}   ${ratio(m, floor)} of node -e ''`);
   }
+  if (caCerts)
+    console.log(
+      `  (this shell sets NODE_EXTRA_CA_CERTS: every node start it runs pays ${(median(times.get(withCa)!) - floor).toFixed(0)} ms more; the rows here leave it out)`,
+    );
 }
 
 console.log(

@@ -59,8 +59,30 @@ export function sched(
   return exec(process.execPath, [SCHED_BIN, ...args], { NO_COLOR: '1', ...env });
 }
 
-/** Runs commands as another user (`runuser`), with HOME set to its home and `env` added. */
-export function execAs(user: { name: string; home: string }): Exec {
+/**
+ * The environment a user's own login shell starts with (no variable of the calling process):
+ * what the benchmarks run both tools in, so that a variable set only where they are started
+ * (NODE_EXTRA_CA_CERTS, read by every node start) is not counted against one of them.
+ */
+export function loginEnvironment(user: { name: string; home: string }): Record<string, string> {
+  return {
+    HOME: user.home,
+    USER: user.name,
+    LOGNAME: user.name,
+    SHELL: '/bin/sh',
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+  };
+}
+
+/**
+ * Runs commands as another user (`runuser`), with HOME set to its home and `env` added; with
+ * `login`, in that user's login environment ({@link loginEnvironment}) instead of this process's.
+ */
+export function execAs(user: { name: string; home: string }, opts: { login?: boolean } = {}): Exec {
+  const base = opts.login
+    ? ['-i', ...Object.entries(loginEnvironment(user)).map(([k, v]) => `${k}=${v}`)]
+    : [`HOME=${user.home}`];
   return (command, args, env = {}, input) =>
     localExec(user.home)(
       'runuser',
@@ -69,7 +91,7 @@ export function execAs(user: { name: string; home: string }): Exec {
         user.name,
         '--',
         'env',
-        `HOME=${user.home}`,
+        ...base,
         ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
         command,
         ...args,
