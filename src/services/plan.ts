@@ -19,9 +19,8 @@ import type { DesiredArtifact, FoundArtifact } from '../plan/compute.js';
 import { dstNotes } from '../plan/dst.js';
 import { desiredSpecArtifact, installedSpecArtifact } from '../plan/spec-artifacts.js';
 import type { JobPlan, Plan } from '../plan/types.js';
-import { describeSchedule } from '../schedule/describe.js';
-import { nextFireTimes } from '../schedule/occurrences.js';
-import { formatInZone, isValidTimeZone } from '../schedule/zoned.js';
+import { ScheduleTiming } from '../schedule/timing.js';
+import { isValidTimeZone } from '../schedule/zoned.js';
 import { AppliedSpecStore } from '../state/applied.js';
 import type { AppliedSpec } from '../state/applied.js';
 import { stateLoadCache } from '../state/load-cache.js';
@@ -184,9 +183,10 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     moved,
   });
   const byName = new Map(project.jobs.map((j) => [j.name, j]));
+  const timing = new ScheduleTiming(host.now);
   for (const jobPlan of jobs) {
     if (request.describeAll || jobPlan.action !== 'no-op')
-      describeJob(jobPlan, byName.get(jobPlan.job), backend, host.now);
+      describeJob(jobPlan, byName.get(jobPlan.job), backend, timing);
   }
 
   const zone = request.destroy ? undefined : hostZoneUsed(project, host);
@@ -302,15 +302,14 @@ function hostZoneUsed(
 }
 
 /** Adds the schedule in words, the next three fire times and DST notes to a job's plan. */
-function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: Backend, now: Date): void {
+function describeJob(jobPlan: JobPlan, job: Job | undefined, backend: Backend, timing: ScheduleTiming): void {
   if (!job || jobPlan.action === 'delete') return;
-  jobPlan.schedule = describeSchedule(job.schedule);
+  jobPlan.schedule = timing.describe(job.schedule);
   jobPlan.enabled = job.enabled;
   jobPlan.timezone = job.timezone;
   if (job.enabled) {
-    jobPlan.nextRuns = nextFireTimes(job.schedule, job.timezone, now, 3).map((d) =>
-      formatInZone(d, job.timezone),
-    );
+    jobPlan.nextRuns = timing.nextRuns(job.schedule, job.timezone, 3);
+    const now = timing.now;
     jobPlan.notes.push(
       ...(backend.notes ? backend.notes(job, now) : dstNotes(job, providerOf(backend.name), now)),
     );
