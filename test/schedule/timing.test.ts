@@ -13,8 +13,8 @@ const SCHEDULES: Schedule[] = [
   cron('*/15 9-17 * * 1-5'),
   cron('0 0 1,15 * 5'),
   cron('@daily'),
-  { kind: 'event', event: 'boot' },
-  { kind: 'at', local: '2027-03-28T02:30' },
+  { kind: 'event', event: 'boot', source: '@reboot' },
+  { kind: 'at', local: '2027-03-28T02:30', source: '2027-03-28T02:30' },
 ];
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'];
 
