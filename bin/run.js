@@ -63,10 +63,12 @@ async function fastApply(argv) {
  */
 async function fastRun(argv) {
   // dist/run/cli.js bundled into one module (scripts/bundle.mjs): faster to load.
-  const { main } = await import('../dist/run-bundle/cli.js');
+  const { main, mayExitNow } = await import('../dist/run-bundle/cli.js');
   const code = await main(argv);
   if (code === undefined) return false;
   process.exitCode = code;
+  // The run is recorded and nothing is pending: end without freeing the heap first.
+  if (mayExitNow()) process.exit(code);
   return true;
 }
 

@@ -37,3 +37,31 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     return reportError(e);
   }
 }
+
+/**
+ * Handles and requests that may still be open when a run has ended and are safe to leave to the
+ * kernel: the watchdog's process, its pipe and that pipe's shutdown (the word "done" is already
+ * written: a write still pending would show as a WriteWrap), the job's pipes being closed, the
+ * terminal, signal listeners.
+ */
+const LEFT_TO_THE_KERNEL = new Set([
+  'ProcessWrap',
+  'PipeWrap',
+  'SimpleShutdownWrap',
+  'TTYWrap',
+  'SignalWrap',
+]);
+
+/**
+ * Whether the process may end now with `process.exit` instead of letting node wind down (which
+ * frees the whole heap first: ~5 ms of every scheduled run). Only on Linux, where node writes to
+ * stdout and stderr synchronously whatever they are (file, pipe, terminal), and only when nothing
+ * that could carry data is pending — a write, a file operation, a socket, a timer: then node is
+ * left to finish it.
+ */
+export function mayExitNow(
+  resources: readonly string[] = process.getActiveResourcesInfo(),
+  platform: NodeJS.Platform = process.platform,
+): boolean {
+  return platform === 'linux' && resources.every((r) => LEFT_TO_THE_KERNEL.has(r));
+}
