@@ -181,6 +181,13 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // The entry is CommonJS (bin/package.json), so that a scheduled run never starts node's ES
+    // module loader: require() is how it loads the run bundle.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

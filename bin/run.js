@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Entry point. `sched run` is what every scheduler calls on every fire, so it skips oclif (whose
+// Entry point, CommonJS (bin/package.json): a scheduled `sched run` then never starts node's ES
+// module loader, about 10 ms of every fire; everything else loads sched's ES modules with import().
+//
+// `sched run` is what every scheduler calls on every fire, so it skips oclif (whose
 // start-up costs more than the whole wrapper) and goes straight to the same service the oclif
 // `run` command uses; so does `sched plan` in its common forms, and the version and help requests
 // (answered from the version in package.json and from help texts oclif rendered at build time).
 // Everything else goes through oclif, which loads only the command it runs, from the shipped
 // manifest. SCHED_NO_FAST_PATH=1 sends everything to oclif: the tests compare both answers.
+'use strict';
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
 const argv = process.argv.slice(2);
 const [command, ...rest] = argv;
 const fast = process.env.SCHED_NO_FAST_PATH !== '1';
@@ -62,8 +69,8 @@ async function fastApply(argv) {
  * would. Help, or a mistake in the arguments, is oclif's to show (false: not handled).
  */
 async function fastRun(argv) {
-  // dist/run/cli.js bundled into one module (scripts/bundle.mjs): faster to load.
-  const { main, mayExitNow } = await import('../dist/run-bundle/cli.js');
+  // dist/run/cli.js bundled into one CommonJS file (scripts/bundle.mjs): faster to load.
+  const { main, mayExitNow } = require('../dist/run-bundle/cli.cjs');
   const code = await main(argv);
   if (code === undefined) return false;
   process.exitCode = code;
@@ -81,16 +88,17 @@ async function fastInfo(argv) {
   )
     return false;
   const { serveInfo } = await import('../dist/cli/fast-info.js');
-  return serveInfo(argv, new URL('..', import.meta.url));
+  return serveInfo(argv, pathToFileURL(path.join(__dirname, '..') + path.sep));
 }
 
-const handled =
-  fast &&
-  ((await fastInfo(argv)) ||
-    (command === 'run' && (await fastRun(rest))) ||
-    (command === 'plan' && (await fastPlan(rest))) ||
-    (command === 'apply' && (await fastApply(rest))));
-if (!handled) {
+async function main() {
+  const handled =
+    fast &&
+    ((await fastInfo(argv)) ||
+      (command === 'run' && (await fastRun(rest))) ||
+      (command === 'plan' && (await fastPlan(rest))) ||
+      (command === 'apply' && (await fastApply(rest))));
+  if (handled) return;
   // oclif checks the node version when it loads, with semver (~25 ms); npm's engine-strict and
   // package.json's engines already do, at install. Set only while it loads, so that the commands
   // sched starts (jobs under `sched daemon` among them) never see the variable.
@@ -98,5 +106,13 @@ if (!handled) {
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
   const { execute } = await import('@oclif/core');
   if (!preset) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
-  await execute({ dir: import.meta.url });
+  // The package's root, not this file: oclif would take bin/package.json for the CLI's own.
+  await execute({ dir: path.join(__dirname, '..') });
 }
+
+main().catch((err) => {
+  // Only a failure to load sched itself gets here (a broken install): every command reports its
+  // own errors.
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,11 +1,11 @@
 /**
- * What a scheduled `sched run` loads and sets up before it runs the job: the bundle's entry and
- * the one chunk it imports (scripts/bundle.mjs), node built-ins, and no package. Each further
- * module is a resolve, a read and a link on every fire of every job; lazy code (YAML, catch-up,
- * the schedule engine, notifications, error reports) stays in chunks loaded only when used.
+ * What a scheduled `sched run` loads and sets up before it runs the job: bin/run.js (CommonJS, so
+ * node's ES module loader has no module to load) and the one CommonJS file the run path is bundled
+ * into (scripts/bundle.mjs), node built-ins, and no package. Code only some runs need (YAML for a
+ * job named by hand, catch-up, notifications, error reports) stays in functions run on first use.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,71 +21,72 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The static imports of a bundle file (`import … from "x"`, `import "x"`), not `import("x")`. */
-function staticImports(file: string): string[] {
-  const text = readFileSync(path.join(BUNDLE, file), 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\s(?:[^"'();]*?\sfrom\s)?["']([^"']+)["']/gm)].map(
-    (m) => m[1]!,
+/** A state folder with project `bundle`'s job `noop` (`true`) applied, and its schedules.yaml. */
+async function appliedNoop(): Promise<string> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'sched-e2e-bundle-'));
+  made.push(root);
+  const job = testJob({
+    project: 'bundle',
+    name: 'noop',
+    schedule: cron('0 * * * *'),
+    command: { argv: ['true'] },
+    workingDir: root,
+    catchUp: true,
+  });
+  await new AppliedSpecStore(root).write({
+    format_version: 2,
+    backend: 'crontab',
+    appliedAt: new Date().toISOString(),
+    sourceFile: path.join(root, 'schedules.yaml'),
+    job,
+    capabilities: runCapabilitiesOf('crontab', job),
+  });
+  writeFileSync(
+    path.join(root, 'schedules.yaml'),
+    'version: 1\nproject: bundle\nbackend: crontab\njobs:\n  noop:\n    schedule: "0 * * * *"\n    command: [true]\n',
   );
+  return root;
 }
 
-/** Every module `cli.js` loads before its code runs, bundle files relative to the bundle. */
-function staticClosure(): { files: string[]; others: string[] } {
-  const files = new Set<string>();
-  const others = new Set<string>();
-  const todo = ['./cli.js'];
-  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-    if (!next.startsWith('./')) {
-      others.add(next);
-      continue;
-    }
-    const file = next.slice(2);
-    if (files.has(file)) continue;
-    files.add(file);
-    todo.push(...staticImports(file));
-  }
-  return { files: [...files].sort(), others: [...others].sort() };
+/** Runs sched with a preload that writes, at exit, every file node loaded as CommonJS. */
+function loadedFiles(root: string, args: string[]): { status: number | null; files: string[] } {
+  const list = path.join(root, 'loaded');
+  const probe = path.join(root, 'loaded-probe.cjs');
+  writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, Object.keys(require.cache).join('\\n')));\n`,
+  );
+  const r = spawnSync(process.execPath, ['-r', probe, SCHED_BIN, ...args], {
+    cwd: root,
+    env: { HOME: root, PATH: '/usr/bin:/bin', SCHED_HOME: root },
+    encoding: 'utf8',
+  });
+  const files = readFileSync(list, 'utf8')
+    .split('\n')
+    .filter((f) => f !== probe);
+  return { status: r.status, files };
 }
 
 describe('the sched run bundle', () => {
-  it('loads two bundle files and node built-ins only before the job runs', () => {
-    expect(existsSync(path.join(BUNDLE, 'cli.js')), 'build first (npm run build)').toBe(true);
-    const { files, others } = staticClosure();
-    expect(files).toHaveLength(2);
-    expect(files).toContain('cli.js');
-    expect(others.filter((m) => !m.startsWith('node:'))).toEqual([]);
-    // The lazy parts are there, outside what loads up front.
-    const all = readdirSync(BUNDLE).filter((f) => f.endsWith('.js'));
-    expect(all.length).toBeGreaterThan(files.length + 5);
-    const lazyText = all
-      .filter((f) => !files.includes(f))
-      .map((f) => readFileSync(path.join(BUNDLE, f), 'utf8'))
-      .join('\n');
-    expect(lazyText).toMatch(/from "yaml"/);
+  it('loads bin/run.js and one bundle file, and no package, for a scheduled run', async () => {
+    expect(existsSync(path.join(BUNDLE, 'cli.cjs')), 'build first (npm run build)').toBe(true);
+    const root = await appliedNoop();
+    const scheduled = loadedFiles(root, ['run', '--project', 'bundle', '--trigger', 'crontab', 'noop']);
+    expect(scheduled.status).toBe(0);
+    expect(scheduled.files.sort()).toEqual([SCHED_BIN, path.join(BUNDLE, 'cli.cjs')].sort());
+    // The lazy parts are there: a job misspelled by hand reads schedules.yaml with the yaml package.
+    const misspelled = loadedFiles(root, ['run', 'nop']);
+    expect(misspelled.status).toBe(1);
+    expect(
+      misspelled.files.some((f) => f.includes(`${path.sep}node_modules${path.sep}yaml${path.sep}`)),
+    ).toBe(true);
   });
 
   it('never sets up process.stdout for a scheduled run', async () => {
     // Node makes it on first use (~1 ms for the pipe cron collects output through). A scheduled
     // run writes nothing there; the job's output goes to its log. (stderr is not asked about:
     // node's own socket teardown looks at it when the job's pipes close.)
-    const root = mkdtempSync(path.join(os.tmpdir(), 'sched-e2e-bundle-'));
-    made.push(root);
-    const job = testJob({
-      project: 'bundle',
-      name: 'noop',
-      schedule: cron('0 * * * *'),
-      command: { argv: ['true'] },
-      workingDir: root,
-      catchUp: true,
-    });
-    await new AppliedSpecStore(root).write({
-      format_version: 2,
-      backend: 'crontab',
-      appliedAt: new Date().toISOString(),
-      sourceFile: path.join(root, 'schedules.yaml'),
-      job,
-      capabilities: runCapabilitiesOf('crontab', job),
-    });
+    const root = await appliedNoop();
     // Preloaded: reports the first use of each of the two streams to a file.
     const used = path.join(root, 'streams-used');
     const probe = path.join(root, 'probe.cjs');
