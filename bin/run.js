@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point, CommonJS (bin/package.json): a scheduled `sched run` then never starts node's ES
-// module loader, about 10 ms of every fire; everything else loads sched's ES modules with import().
+// Entry point, CommonJS (bin/package.json): `sched run`, `plan` and `apply` in their common forms
+// then never make node's ES module loader load a module, about 10 ms a start; everything else
+// loads sched's ES modules with import().
 //
 // `sched run` is what every scheduler calls on every fire, so it skips oclif (whose
 // start-up costs more than the whole wrapper) and goes straight to the same service the oclif
@@ -35,8 +36,8 @@ process.emitWarning = function (warning, ...args) {
  * other form — help, a mistake — goes to oclif, which parses and explains. False: not handled.
  */
 async function fastPlan(argv) {
-  // dist/cli/fast-commands.js bundled (scripts/bundle.mjs): one module and its lazy parts, faster to load.
-  const { parseFastPlanArgs, planCommand, reportError } = await import('../dist/cli-bundle/fast-commands.js');
+  // dist/cli/fast-commands.js bundled into one CommonJS file (scripts/bundle.mjs): faster to load.
+  const { parseFastPlanArgs, planCommand, reportError } = require('../dist/cli-bundle/fast-commands.cjs');
   const opts = parseFastPlanArgs(argv);
   if (!opts) return false;
   try {
@@ -52,8 +53,7 @@ async function fastPlan(argv) {
  * help or a mistake goes to oclif. False: not handled.
  */
 async function fastApply(argv) {
-  const { parseFastApplyArgs, applyCommand, reportError } =
-    await import('../dist/cli-bundle/fast-commands.js');
+  const { parseFastApplyArgs, applyCommand, reportError } = require('../dist/cli-bundle/fast-commands.cjs');
   const opts = await parseFastApplyArgs(argv);
   if (!opts) return false;
   try {

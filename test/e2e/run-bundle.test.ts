@@ -43,13 +43,16 @@ async function appliedNoop(): Promise<string> {
   });
   writeFileSync(
     path.join(root, 'schedules.yaml'),
-    'version: 1\nproject: bundle\nbackend: crontab\njobs:\n  noop:\n    schedule: "0 * * * *"\n    command: [true]\n',
+    'version: 1\nproject: bundle\nbackend: crontab\njobs:\n  noop:\n    schedule: "0 * * * *"\n    command: ["true"]\n',
   );
   return root;
 }
 
 /** Runs sched with a preload that writes, at exit, every file node loaded as CommonJS. */
-function loadedFiles(root: string, args: string[]): { status: number | null; files: string[] } {
+function loadedFiles(
+  root: string,
+  args: string[],
+): { status: number | null; stderr: string; files: string[] } {
   const list = path.join(root, 'loaded');
   const probe = path.join(root, 'loaded-probe.cjs');
   writeFileSync(
@@ -64,7 +67,7 @@ function loadedFiles(root: string, args: string[]): { status: number | null; fil
   const files = readFileSync(list, 'utf8')
     .split('\n')
     .filter((f) => f !== probe);
-  return { status: r.status, files };
+  return { status: r.status, stderr: r.stderr, files };
 }
 
 describe('the sched run bundle', () => {
@@ -80,6 +83,20 @@ describe('the sched run bundle', () => {
     expect(
       misspelled.files.some((f) => f.includes(`${path.sep}node_modules${path.sep}yaml${path.sep}`)),
     ).toBe(true);
+  });
+
+  it("a plan in its common form loads, of sched's own files, bin/run.js and the plan/apply bundle", async () => {
+    const root = await appliedNoop();
+    const plan = loadedFiles(root, ['plan', '-f', path.join(root, 'schedules.yaml')]);
+    expect(plan.status, plan.stderr).toBe(0);
+    const own = plan.files.filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`));
+    expect(own.sort()).toEqual(
+      [
+        SCHED_BIN,
+        path.join(REPO_ROOT, 'dist/cli-bundle/fast-commands.cjs'),
+        path.join(REPO_ROOT, 'dist/cli-bundle/schema-validator.cjs'),
+      ].sort(),
+    );
   });
 
   it('never sets up process.stdout for a scheduled run', async () => {
