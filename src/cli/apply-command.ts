@@ -64,10 +64,11 @@ export async function applyCommand(opts: ApplyCommandOptions): Promise<number> {
   const result = await applyUnderLock(
     {
       project: savedPlan ? savedPlan.project : await projectOfFile(opts.file, host),
-      plan: () =>
+      plan: (beforeHostRead) =>
         savedPlan
           ? checkSavedPlan(savedPlan, host)
-          : makePlan({ file: opts.file, targets: opts.target }, host),
+          : makePlan({ file: opts.file, targets: opts.target, beforeHostRead }, host),
+      noPrompt: !savedPlan && Boolean(opts.autoApprove),
       decide: async (outcome) => {
         if (savedPlan) return savedPlan;
         if (!opts.json) process.stdout.write(renderPlanText(outcome.plan, view()));

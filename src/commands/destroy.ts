@@ -64,8 +64,18 @@ With --project NAME, the project is read from what was applied (see \`sched list
     const result = await applyUnderLock(
       {
         project: flags.project ?? (await projectOfFile(flags.file, host)),
-        plan: () =>
-          makePlan({ file: flags.file, project: flags.project, targets: flags.target, destroy: true }, host),
+        plan: (beforeHostRead) =>
+          makePlan(
+            {
+              file: flags.file,
+              project: flags.project,
+              targets: flags.target,
+              destroy: true,
+              beforeHostRead,
+            },
+            host,
+          ),
+        noPrompt: flags['auto-approve'],
         // A person who said yes below a plan showing the move approved it; a script needs --force.
         allowMove: flags.force || !flags['auto-approve'],
         decide: async ({ plan }) => {

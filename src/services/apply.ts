@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import type { ArtifactChange, Backend } from '../backends/types.js';
-import { acquireApplyLock, acquireTargetLocks, type LockWaitOptions } from '../apply/lock.js';
+import { acquireApplyLock, acquireTargetLocks, type Lock, type LockWaitOptions } from '../apply/lock.js';
 import { backendTargetKey, runCapabilitiesOf } from '../backends/registry.js';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../model/job.js';
@@ -22,7 +22,7 @@ import { stateRoot } from '../state/paths.js';
 import { hostOptions, type HostSettings } from './host.js';
 import { refuseUnapprovedMove } from './move-check.js';
 import { hashFile, makePlan } from './plan.js';
-import type { LoadedProject, PlanOutcome } from './plan.js';
+import type { LoadedProject, PlanOutcome, PlanRequest } from './plan.js';
 
 export interface ExecuteOptions {
   /** The plan may move its project from another checkout (`--force`, or a person said yes to it). */
@@ -113,6 +113,12 @@ export type LockedApplyResult =
  * second apply waits or is refused instead of being undone by a late "yes"), then changes the
  * host under the target locks after re-checking that neither the file nor the host changed.
  *
+ * With `noPrompt` (`--auto-approve`: nobody is asked, so the target locks are never held through
+ * a prompt) the target locks of every backend the plan reads are taken before it reads the host;
+ * the plan's own reads were then made under every lock its changes need, and the re-check (a
+ * second read of the host and of the state) is left out. The write's compare-and-swap still
+ * refuses a hand edit made after the plan's read.
+ *
  * `decide` returns the plan to execute (the plan itself, a reduced one, or a saved one) or
  * undefined to change nothing; it is not called for an empty plan.
  */
@@ -120,24 +126,36 @@ export async function applyUnderLock(
   request: {
     /** The project whose lock to take: from the file (see {@link projectOfFile}) or named. */
     project: string;
-    /** Makes the plan; runs under the project lock. */
-    plan: () => Promise<PlanOutcome>;
+    /**
+     * Makes the plan; runs under the project lock. Passes `beforeHostRead` on to the plan
+     * ({@link PlanRequest.beforeHostRead}) when it is given.
+     */
+    plan: (beforeHostRead?: PlanRequest['beforeHostRead']) => Promise<PlanOutcome>;
     decide: (outcome: PlanOutcome) => Promise<Plan | undefined>;
     /** The plan may move the project from another checkout (`--force`, or a person said yes to it). */
     allowMove?: boolean;
+    /** `decide` asks nobody (`--auto-approve`): the target locks may be taken before planning. */
+    noPrompt?: boolean;
   },
   host: HostSettings,
   lockOptions: LockOptions = {},
   onProgress: ApplyProgress = () => {},
 ): Promise<LockedApplyResult> {
-  const lock = await acquireApplyLock(
-    stateRoot(host.env),
-    request.project,
-    commandLine(lockOptions, host),
-    lockOptions,
-  );
+  const root = stateRoot(host.env);
+  const lock = await acquireApplyLock(root, request.project, commandLine(lockOptions, host), lockOptions);
+  let early: { lock: Lock; backends: ReadonlySet<BackendName> } | undefined;
+  const beforeHostRead = request.noPrompt
+    ? async (backends: readonly BackendName[]) => {
+        const options = hostOptions(host);
+        const keys = backends.map((b) => backendTargetKey(b, options));
+        early = {
+          lock: await acquireTargetLocks(root, keys, commandLine(lockOptions, host), targetWait(lockOptions)),
+          backends: new Set(backends),
+        };
+      }
+    : undefined;
   try {
-    const outcome = await request.plan();
+    const outcome = await request.plan(beforeHostRead);
     if (outcome.plan.project !== request.project) {
       // The file was edited to another project between reading its name and planning.
       throw new StalePlanError(
@@ -148,11 +166,32 @@ export async function applyUnderLock(
     const plan = await request.decide(outcome);
     if (!plan) return { status: 'declined', outcome };
     refuseUnapprovedMove(plan, request.allowMove ?? false);
-    const summary = await executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
+    let summary: Plan['summary'];
+    if (early && plan === outcome.plan && writesOnlyTo(plan, early.backends)) {
+      summary = await applyChanges(plan, outcome, host, onProgress, outcome.store);
+    } else {
+      // Taken in lock order again, with whatever else this plan writes to.
+      await early?.lock.release();
+      early = undefined;
+      summary = await executeHoldingProjectLock(plan, outcome, host, lockOptions, onProgress);
+    }
     return { status: 'applied', outcome, plan, summary };
   } finally {
+    await early?.lock.release();
     await lock.release();
   }
+}
+
+/** Whether every change of `plan` is to the state or to one of `backends`. */
+function writesOnlyTo(plan: Plan, backends: ReadonlySet<BackendName>): boolean {
+  return plan.jobs.every((j) =>
+    j.changes.every((c) => c.target === 'state' || backends.has(c.target as BackendName)),
+  );
+}
+
+/** How long an apply waits for target locks: at least {@link TARGET_LOCK_MIN_WAIT_MS}. */
+function targetWait(lockOptions: LockOptions): LockOptions {
+  return { ...lockOptions, timeoutMs: Math.max(lockOptions.timeoutMs ?? 0, TARGET_LOCK_MIN_WAIT_MS) };
 }
 
 /** The project a schedules file declares (loading it as a plan would; errors are the plan's). */
@@ -226,10 +265,12 @@ async function executeHoldingProjectLock(
   const targets = [...new Set(changes.map((c) => c.target))]
     .filter((t): t is BackendName => t !== 'state')
     .map((t) => backendTargetKey(t, options));
-  const targetLock = await acquireTargetLocks(outcome.ctx.stateDir, targets, commandLine(lockOptions, host), {
-    ...lockOptions,
-    timeoutMs: Math.max(lockOptions.timeoutMs ?? 0, TARGET_LOCK_MIN_WAIT_MS),
-  });
+  const targetLock = await acquireTargetLocks(
+    outcome.ctx.stateDir,
+    targets,
+    commandLine(lockOptions, host),
+    targetWait(lockOptions),
+  );
   try {
     // One store for the check and the writes: the write reuses the check's listing.
     const store = new AppliedSpecStore(outcome.ctx.stateDir);

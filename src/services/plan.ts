@@ -50,6 +50,12 @@ export interface PlanRequest {
    * instead of reading `file`, which then only names it. Its hash is the hash of `source`.
    */
   loaded?: LoadedProject;
+  /**
+   * Called with the backends the plan will read and may write, after the state was read and
+   * before the host is: an apply with no prompt takes their target locks here, so the plan's
+   * reads are made under every lock its changes need.
+   */
+  beforeHostRead?: (backends: readonly BackendName[]) => Promise<void>;
 }
 
 /** A valid project with the text it was loaded from, as {@link loadValidProject} returns it. */
@@ -78,6 +84,8 @@ export interface PlanOutcome {
   origin: 'file' | 'state' | 'object';
   /** What the plan found installed (native artifacts and applied specs), as read. */
   installed: FoundArtifact[];
+  /** The store the plan listed the applied specs with: an apply writes through it. */
+  store: AppliedSpecStore;
 }
 
 /** Loads the file or throws InvalidConfigError with every problem. */
@@ -167,6 +175,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
   for (const spec of applied) {
     if (!backends.has(spec.backend)) backends.set(spec.backend, await createBackend(spec.backend, options));
   }
+  await request.beforeHostRead?.([...backends.keys()]);
   const installed: FoundArtifact[] = applied.map(installedSpecArtifact);
   for (const b of backends.values()) {
     b.useJobs?.(applied.filter((s) => s.backend === b.name).map((s) => s.job));
@@ -215,7 +224,7 @@ export async function makePlan(request: PlanRequest, host: HostSettings): Promis
     summary: summarize(jobs),
   };
   const origin = fromState ? 'state' : request.loaded ? 'object' : 'file';
-  return { plan, project, backend, backends, ctx, diagnostics, applied, origin, installed };
+  return { plan, project, backend, backends, ctx, diagnostics, applied, origin, installed, store };
 }
 
 /** A file's identity across symlinked paths (`/home/me/src` vs its real path). */

@@ -113,7 +113,9 @@ export async function applyConfirmed(
   const result = await applyUnderLock(
     {
       project: project.name,
-      plan: () => makePlan({ file }, host),
+      plan: (beforeHostRead) => makePlan({ file, beforeHostRead }, host),
+      // The person confirmed in the browser, before this request: nobody is asked now.
+      noPrompt: true,
       decide: async ({ plan }) =>
         plan.fileHash === confirmed.file_hash && plan.hostFingerprint === confirmed.host_fingerprint
           ? plan
