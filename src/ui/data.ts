@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { createTwoFilesPatch } from 'diff/lib/patch/create.js';
 import { UserError } from '../errors.js';
 import { maskUrlsInText } from '../notify/mask.js';
 import { nextFireTimes } from '../schedule/occurrences.js';
