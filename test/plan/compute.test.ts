@@ -1,10 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/backends/header.js';
-import { compareJobs, computeJobPlans, hostFingerprint, summarize } from '../../src/plan/compute.js';
-import { JOB_NAME_PATTERN } from '../../src/model/job.js';
+import {
+  compareChanges,
+  compareJobs,
+  computeJobPlans,
+  hostFingerprint,
+  summarize,
+} from '../../src/plan/compute.js';
+import { BACKENDS, JOB_NAME_PATTERN } from '../../src/model/job.js';
 import type { DesiredArtifact, FoundArtifact } from '../../src/plan/compute.js';
-import { REASONS } from '../../src/plan/types.js';
+import { REASONS, type ChangeTarget } from '../../src/plan/types.js';
 
 function desired(job: string, id: string, body: string): DesiredArtifact {
   return { id, job, kind: 'timer', content: body, hash: contentHash(body), target: 'systemd' };
@@ -187,5 +193,32 @@ describe('compareJobs', () => {
       'b0',
       '',
     ]);
+  });
+});
+
+describe('compareChanges', () => {
+  it('orders the changes of a job as localeCompare did, for the targets and artifact ids sched writes (fast-check)', () => {
+    const name = fc.stringMatching(JOB_NAME_PATTERN);
+    const target = fc.constantFrom<ChangeTarget>('state', ...BACKENDS);
+    // The shapes of the ids the backends render for a project and a job.
+    const id = fc
+      .tuple(name, name, fc.constantFrom('', '.service', '.timer', '.plist', '.yaml', '.json', '.env'))
+      .chain(([project, job, ext]) =>
+        fc.constantFrom(
+          `${job}${ext}`,
+          `sched-${project}-${job}${ext}`,
+          `dev.sched.${project}.${job}${ext}`,
+          `cronjob/${project}/${job}`,
+          `projects/${project}/jobs/${job}/spec.json`,
+        ),
+      );
+    const change = fc.record({ target, id });
+    fc.assert(
+      fc.property(change, change, (a, b) => {
+        const locale = `${a.target}\0${a.id}`.localeCompare(`${b.target}\0${b.id}`);
+        expect(Math.sign(compareChanges(a, b))).toBe(Math.sign(locale));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
