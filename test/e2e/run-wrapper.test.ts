@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/model/job.js';
 import { AppliedSpecStore } from '../../src/state/applied.js';
@@ -338,9 +337,10 @@ describe.skipIf(!built)("the oclif `run` command shares the fast path's behaviou
   it('same output, exit code and record through oclif', async () => {
     const root = home();
     await apply(root, job('via-oclif', { command: { shell: 'echo out-line; echo err-line >&2; exit 6' } }));
-    // bin/run.js short-cuts `run`; drive oclif's own `run` command explicitly.
+    // bin/run.js short-cuts `run`; drive oclif's own `run` command explicitly, from the package
+    // root as bin/run.js does (from bin/, oclif would take bin/package.json for the CLI's).
     const script = `import { execute } from '@oclif/core'; await execute({ dir: ${JSON.stringify(
-      pathToFileURL(SCHED_BIN).href,
+      REPO_ROOT,
     )}, args: process.argv.slice(1) });`;
     const child = spawn(
       process.execPath,
