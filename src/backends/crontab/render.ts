@@ -237,14 +237,14 @@ const entryLines = (job: Job) => 2 + (descriptionLine(job.description) === undef
  * is no block).
  */
 export function blockLineCount(jobs: readonly Job[]): number {
-  const enabled = jobs.filter((j) => j.enabled);
-  if (enabled.length === 0) return 0;
-  return enabled.reduce((n, job) => n + entryLines(job), blockFrameLines(enabled));
+  return linesAfterEach(jobs.filter((j) => j.enabled)).at(-1) ?? 0;
 }
 
-/** The markers, and the catch-up entry when some job has a cron schedule. */
-function blockFrameLines(enabled: readonly Job[]): number {
-  return 2 + (enabled.some((j) => j.schedule.kind === 'cron') ? 2 : 0);
+/** The block's lines up to and including each enabled job: the markers, the catch-up entry, the entries. */
+function linesAfterEach(enabled: readonly Job[]): number[] {
+  // The markers, and the catch-up entry when some job has a cron schedule.
+  let lines = 2 + (enabled.some((j) => j.schedule.kind === 'cron') ? 2 : 0);
+  return enabled.map((job) => (lines += entryLines(job)));
 }
 
 /**
@@ -254,8 +254,7 @@ function blockFrameLines(enabled: readonly Job[]): number {
  */
 export function checkBlockSize(jobs: readonly Job[]): { job: string; problem: string }[] {
   const enabled = jobs.filter((j) => j.enabled);
-  let lines = blockFrameLines(enabled);
-  const over = enabled.find((job) => (lines += entryLines(job)) > DEBIAN_CRONTAB_MAX_LINES);
+  const over = enabled[linesAfterEach(enabled).findIndex((n) => n > DEBIAN_CRONTAB_MAX_LINES)];
   if (!over) return [];
   const max = DEBIAN_CRONTAB_MAX_LINES.toLocaleString('en-US');
   return [
